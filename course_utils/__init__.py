@@ -1,0 +1,29 @@
+"""Shared helpers of the Convolutions workbook.
+
+The notebooks import everything reusable from here, so this package is the one
+tested copy of each function a lesson shows:
+
+- :mod:`course_utils.ops`: reference NumPy operations (``corr2d``, ``convolve2d``,
+  multi-channel correlation, ``pool2d``, ``conv_output_size``).
+- :mod:`course_utils.notebook`: ``setup_lesson``, the one call that opens every lesson.
+- :mod:`course_utils.environment`: the installed versions, for the environment check.
+"""
+from .ops import (
+    conv_output_size,
+    convolve2d,
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    corr2d_naive,
+    pool2d,
+)
+
+__all__ = [
+    "conv_output_size",
+    "convolve2d",
+    "corr2d",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+    "corr2d_naive",
+    "pool2d",
+]

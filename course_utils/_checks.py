@@ -1,0 +1,129 @@
+"""Argument validation shared by every public function of ``course_utils``.
+
+All error messages are written here so that they read alike: each names the
+parameter, the value it received and, where shapes matter, the shapes involved.
+Learners meet these messages first when they pass something unexpected, so they
+say what was wrong and what was expected instead of failing deep inside NumPy.
+"""
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any, Tuple, Union
+
+import numpy as np
+
+IntOrPair = Union[int, Tuple[int, int]]
+
+
+def to_numpy(value: Any, name: str) -> np.ndarray:
+    """Return ``value`` as a NumPy array without copying when it already is one.
+
+    Accepts NumPy arrays, nested lists/tuples, NumPy scalars and CPU tensors of
+    PyTorch, MXNet and JAX. The frameworks are recognised by duck typing so that
+    importing ``course_utils`` never imports a framework.
+    """
+    if isinstance(value, np.ndarray):
+        return value
+    # PyTorch: a tensor that requires grad refuses np.asarray, so detach first.
+    if hasattr(value, "detach") and hasattr(value, "device") and hasattr(value, "numpy"):
+        device = getattr(value.device, "type", str(value.device))
+        if device != "cpu":
+            raise TypeError(
+                f"{name} is a PyTorch tensor on device {device!r}; move it to the CPU "
+                f"first ({name}.cpu())"
+            )
+        return value.detach().numpy()
+    # MXNet (both the legacy nd and the np interface) converts with asnumpy().
+    if hasattr(value, "asnumpy"):
+        return value.asnumpy()
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of numbers; got {type(value).__name__} {value!r}")
+    with warnings.catch_warnings():
+        # Ragged nested lists give an object array (with a deprecation warning in
+        # NumPy 1.23, an error later); the dtype check below reports them clearly.
+        warnings.simplefilter("ignore")
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError) as error:
+            raise TypeError(
+                f"{name} must be an array of numbers; could not convert "
+                f"{type(value).__name__} to an array ({error})"
+            ) from None
+    return array
+
+
+def as_real_array(value: Any, name: str, ndims: Union[int, Tuple[int, ...]]) -> np.ndarray:
+    """Convert ``value`` to a float array with one of the given numbers of dimensions.
+
+    Integer and boolean input becomes float64, float16 becomes float32, float32
+    and float64 keep their precision. Complex, string and object input is refused.
+    """
+    array = to_numpy(value, name)
+    allowed = (ndims,) if isinstance(ndims, int) else tuple(ndims)
+    kind = array.dtype.kind
+    if kind not in "biuf":
+        what = "ragged nested lists or non-numbers" if kind == "O" else f"dtype {array.dtype}"
+        raise TypeError(
+            f"{name} must hold real numbers (bool, int or float); got {what} "
+            f"with shape {array.shape}"
+        )
+    if array.ndim not in allowed:
+        expected = " or ".join(f"{n}-D" for n in allowed)
+        raise ValueError(f"{name} must be {expected}; got a {array.ndim}-D array with shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty; got shape {array.shape}")
+    if kind == "f":
+        if array.dtype.itemsize < 4:
+            return array.astype(np.float32)
+        if array.dtype.itemsize > 8:
+            return array.astype(np.float64)
+        return array
+    return array.astype(np.float64)
+
+
+def _check_int(value: Any, name: str) -> int:
+    # bool is an int subclass; stride=True is almost certainly a mistake.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int or a pair of ints; got {type(value).__name__} {value!r}")
+    return int(value)
+
+
+def as_pair(value: Any, name: str, *, minimum: int) -> Tuple[int, int]:
+    """Normalise an int or an ``(h, w)`` pair to a pair of ints >= ``minimum``."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+        if len(items) != 2:
+            raise ValueError(f"{name} must be an int or an (h, w) pair; got {value!r} with {len(items)} entries")
+        pair = (_check_int(items[0], name), _check_int(items[1], name))
+    else:
+        single = _check_int(value, name)
+        pair = (single, single)
+    if min(pair) < minimum:
+        rule = "non-negative" if minimum == 0 else f">= {minimum}"
+        raise ValueError(f"{name} must be {rule}; got {value!r}")
+    return pair
+
+
+def check_kernel_fits(
+    input_hw: Tuple[int, int],
+    kernel_hw: Tuple[int, int],
+    padding: Tuple[int, int],
+    dilation: Tuple[int, int],
+    *,
+    input_name: str = "X",
+    kernel_name: str = "K",
+    input_shape: Tuple[int, ...] = (),
+    kernel_shape: Tuple[int, ...] = (),
+) -> Tuple[int, int]:
+    """Return the effective (dilated) kernel size, or raise if it overhangs the padded input."""
+    effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation))
+    padded = tuple(n + 2 * p for n, p in zip(input_hw, padding))
+    if effective[0] > padded[0] or effective[1] > padded[1]:
+        dilated = f" (dilation={dilation} makes it {effective[0]}x{effective[1]})" if max(dilation) > 1 else ""
+        raise ValueError(
+            f"kernel {kernel_name} with shape {kernel_shape or kernel_hw}{dilated} is larger than "
+            f"the input {input_name} with shape {input_shape or input_hw} padded by {padding} "
+            f"to {padded[0]}x{padded[1]}: increase padding or use a smaller kernel"
+        )
+    return effective  # type: ignore[return-value]

@@ -1,0 +1,311 @@
+"""Reference 2-D operations in NumPy: cross-correlation, convolution, pooling.
+
+These are the course's tested copies of the operations every lesson builds from
+scratch. They follow the deep-learning convention: what PyTorch, MXNet and JAX
+call "convolution" is a cross-correlation (the kernel is not flipped), so
+:func:`corr2d` is the function that agrees with ``torch.nn.functional.conv2d``;
+:func:`convolve2d` is the textbook convolution with the flipped kernel.
+
+Every function accepts NumPy arrays, nested lists and CPU tensors of PyTorch,
+MXNet and JAX, and returns a NumPy float array (float32 stays float32).
+"""
+from __future__ import annotations
+
+from typing import Any, Tuple, Union
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._checks import IntOrPair, as_pair, as_real_array, check_kernel_fits
+
+__all__ = [
+    "conv_output_size",
+    "corr2d",
+    "corr2d_naive",
+    "convolve2d",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+    "pool2d",
+]
+
+
+def conv_output_size(
+    n: IntOrPair,
+    k: IntOrPair,
+    *,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+) -> Union[int, Tuple[int, int]]:
+    r"""Output length of a convolution or pooling along each spatial axis.
+
+    .. math:: \left\lfloor \frac{n + 2p - d(k - 1) - 1}{s} \right\rfloor + 1
+
+    ``n`` is the input size, ``k`` the kernel size, ``p`` the padding on each
+    side, ``s`` the stride and ``d`` the dilation. Give ints for one axis, or
+    ``(h, w)`` pairs (any argument) to get an ``(h, w)`` pair back.
+
+    >>> conv_output_size(3, 2)
+    2
+    >>> conv_output_size(8, 3, padding=1, stride=2)
+    4
+    >>> conv_output_size((28, 28), 5, padding=(2, 0))
+    (28, 24)
+    """
+    any_pair = any(isinstance(v, (tuple, list, np.ndarray)) for v in (n, k, padding, stride, dilation))
+    n_hw = as_pair(n, "n", minimum=1)
+    k_hw = as_pair(k, "k", minimum=1)
+    p_hw = as_pair(padding, "padding", minimum=0)
+    s_hw = as_pair(stride, "stride", minimum=1)
+    d_hw = as_pair(dilation, "dilation", minimum=1)
+    check_kernel_fits(n_hw, k_hw, p_hw, d_hw, input_name="of size n", kernel_name="of size k")
+    sizes = tuple((ni + 2 * pi - di * (ki - 1) - 1) // si + 1 for ni, ki, pi, si, di in zip(n_hw, k_hw, p_hw, s_hw, d_hw))
+    return sizes if any_pair else sizes[0]  # type: ignore[return-value]
+
+
+def _pad_spatial(X: np.ndarray, padding: Tuple[int, int], value: float = 0.0) -> np.ndarray:
+    """Pad the last two axes of ``X`` by ``padding`` on both sides."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return X
+    widths = [(0, 0)] * (X.ndim - 2) + [(ph, ph), (pw, pw)]
+    return np.pad(X, widths, mode="constant", constant_values=value)
+
+
+def _prepare(X: Any, K: Any, x_ndims: int, k_ndims: int, padding, stride, dilation):
+    """Validate a (input, kernel, options) triple shared by the correlation functions."""
+    X = as_real_array(X, "X", x_ndims)
+    K = as_real_array(K, "K", k_ndims)
+    p = as_pair(padding, "padding", minimum=0)
+    s = as_pair(stride, "stride", minimum=1)
+    d = as_pair(dilation, "dilation", minimum=1)
+    check_kernel_fits(X.shape[-2:], K.shape[-2:], p, d, input_shape=X.shape, kernel_shape=K.shape)
+    return X, K, p, s, d
+
+
+def _output_hw(X: np.ndarray, K: np.ndarray, p, s, d) -> Tuple[int, int]:
+    return tuple(
+        (n + 2 * pi - di * (k - 1) - 1) // si + 1 for n, k, pi, si, di in zip(X.shape[-2:], K.shape[-2:], p, s, d)
+    )  # type: ignore[return-value]
+
+
+def _corr2d_shift_add(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation) -> np.ndarray:
+    """Cross-correlate a padded 2-D array by summing one shifted slice per kernel tap.
+
+    The Python loop runs over the k*k kernel taps, never over output pixels, so
+    each step is one vectorised multiply-add over the whole output.
+    """
+    oh, ow = out_hw
+    sh, sw = stride
+    dh, dw = dilation
+    dtype = np.result_type(Xp.dtype, K.dtype)
+    out = np.zeros((oh, ow), dtype=dtype)
+    product = np.empty((oh, ow), dtype=dtype)
+    for a in range(K.shape[0]):
+        rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
+        for b in range(K.shape[1]):
+            cols = slice(b * dw, b * dw + sw * (ow - 1) + 1, sw)
+            np.multiply(Xp[rows, cols], K[a, b], out=product)
+            out += product
+    return out
+
+
+def corr2d(
+    X: Any,
+    K: Any,
+    *,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+) -> np.ndarray:
+    r"""2-D cross-correlation, the operation deep-learning libraries call convolution.
+
+    .. math:: Y[i, j] = \sum_{a, b} X_p[s_h i + d_h a,\; s_w j + d_w b]\, K[a, b]
+
+    where :math:`X_p` is ``X`` zero-padded by ``padding`` on every side.
+
+    Parameters
+    ----------
+    X : (H, W) array_like
+        The input image.
+    K : (kh, kw) array_like
+        The kernel (not flipped).
+    padding, stride, dilation : int or (h, w) pair
+        Zero padding on each side (>= 0), step between output positions (>= 1)
+        and spacing between kernel taps (>= 1), as in ``torch.nn.Conv2d``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape given by :func:`conv_output_size`; float32 if both inputs are
+        float32 (or narrower), float64 otherwise.
+
+    >>> corr2d([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])
+    array([[19., 25.],
+           [37., 43.]])
+    >>> corr2d(np.ones((4, 4)), np.ones((3, 3)), padding=1, stride=2)
+    array([[4., 6.],
+           [6., 9.]])
+    """
+    X, K, p, s, d = _prepare(X, K, 2, 2, padding, stride, dilation)
+    return _corr2d_shift_add(_pad_spatial(X, p), K, _output_hw(X, K, p, s, d), s, d)
+
+
+def corr2d_naive(X: Any, K: Any) -> np.ndarray:
+    """2-D cross-correlation written as the textbook double loop over output pixels.
+
+    Kept as the teaching reference and as an independent check of
+    :func:`corr2d`; it is slow (one Python iteration per output pixel) and has
+    no padding, stride or dilation.
+
+    >>> corr2d_naive([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])
+    array([[19., 25.],
+           [37., 43.]])
+    """
+    X, K, _, _, _ = _prepare(X, K, 2, 2, 0, 1, 1)
+    kh, kw = K.shape
+    Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1), dtype=np.result_type(X, K))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = np.sum(X[i : i + kh, j : j + kw] * K)
+    return Y
+
+
+def convolve2d(
+    X: Any,
+    K: Any,
+    *,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+) -> np.ndarray:
+    """True 2-D convolution: cross-correlation with the kernel rotated by 180 degrees.
+
+    Same arguments and output shape as :func:`corr2d`. With no padding it
+    equals ``scipy.signal.convolve2d(X, K, mode="valid")``.
+
+    >>> convolve2d([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])
+    array([[ 5., 11.],
+           [23., 29.]])
+    """
+    X, K, p, s, d = _prepare(X, K, 2, 2, padding, stride, dilation)
+    flipped = K[::-1, ::-1]
+    return _corr2d_shift_add(_pad_spatial(X, p), flipped, _output_hw(X, K, p, s, d), s, d)
+
+
+def _channel_windows(X: np.ndarray, K: np.ndarray, p, s, d) -> np.ndarray:
+    """View of every (dilated, strided) kernel-sized window: shape (C, oh, ow, kh, kw)."""
+    kh, kw = K.shape[-2:]
+    effective = (d[0] * (kh - 1) + 1, d[1] * (kw - 1) + 1)
+    windows = sliding_window_view(_pad_spatial(X, p), effective, axis=(-2, -1))
+    return windows[:, :: s[0], :: s[1], :: d[0], :: d[1]]
+
+
+def _check_channels(X: np.ndarray, K: np.ndarray, k_axis: int, k_layout: str) -> None:
+    if X.shape[0] != K.shape[k_axis]:
+        raise ValueError(
+            f"channel mismatch: X has {X.shape[0]} input channels (shape {X.shape}, layout (C, H, W)) "
+            f"but K has {K.shape[k_axis]} (shape {K.shape}, layout {k_layout})"
+        )
+
+
+def corr2d_multi_in(
+    X: Any,
+    K: Any,
+    *,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+) -> np.ndarray:
+    """Cross-correlate each input channel with its own kernel slice and sum over channels.
+
+    ``X`` has shape (C, H, W) and ``K`` shape (C, kh, kw); the result is one
+    (oh, ow) feature map.
+
+    >>> X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+    >>> K = [[[0, 1], [2, 3]], [[1, 2], [3, 4]]]
+    >>> corr2d_multi_in(X, K)
+    array([[ 56.,  72.],
+           [104., 120.]])
+    """
+    X, K, p, s, d = _prepare(X, K, 3, 3, padding, stride, dilation)
+    _check_channels(X, K, 0, "(C, kh, kw)")
+    return np.tensordot(K, _channel_windows(X, K, p, s, d), axes=([0, 1, 2], [0, 3, 4]))
+
+
+def corr2d_multi_in_out(
+    X: Any,
+    K: Any,
+    *,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+) -> np.ndarray:
+    """Multi-channel cross-correlation: what one ``nn.Conv2d`` layer computes (without bias).
+
+    ``X`` has shape (C_in, H, W) and ``K`` shape (C_out, C_in, kh, kw), the
+    weight layout of PyTorch and MXNet; the result has shape (C_out, oh, ow).
+    All windows are gathered once and contracted with the kernels in a single
+    matrix product (im2col + GEMM), as deep-learning libraries do.
+
+    >>> X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+    >>> K = np.array([[[0, 1], [2, 3]], [[1, 2], [3, 4]]])
+    >>> corr2d_multi_in_out(X, np.stack([K, K + 1, K + 2]))[:, 0, 0]
+    array([56., 76., 96.])
+    """
+    X, K, p, s, d = _prepare(X, K, 3, 4, padding, stride, dilation)
+    _check_channels(X, K, 1, "(C_out, C_in, kh, kw)")
+    return np.tensordot(K, _channel_windows(X, K, p, s, d), axes=([1, 2, 3], [0, 3, 4]))
+
+
+def pool2d(
+    X: Any,
+    pool_size: IntOrPair,
+    mode: str = "max",
+    *,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    count_include_pad: bool = True,
+) -> np.ndarray:
+    """Max or average pooling over (H, W) or, channel by channel, over (C, H, W).
+
+    ``stride`` defaults to 1, as in the from-scratch pooling of the lessons;
+    framework layers (``nn.MaxPool2d``, ``nn.MaxPool2D``) default it to the
+    window size instead. Max pooling pads with -inf, so padding never wins;
+    average pooling pads with zeros and, like PyTorch and MXNet, divides by the
+    full window size unless ``count_include_pad=False``. As in PyTorch, padding
+    may be at most half the window so that no window lies wholly in padding.
+
+    >>> pool2d([[0, 1, 2], [3, 4, 5], [6, 7, 8]], (2, 2))
+    array([[4., 5.],
+           [7., 8.]])
+    >>> pool2d([[0, 1, 2], [3, 4, 5], [6, 7, 8]], 2, "avg")
+    array([[2., 3.],
+           [5., 6.]])
+    """
+    X = as_real_array(X, "X", (2, 3))
+    size = as_pair(pool_size, "pool_size", minimum=1)
+    p = as_pair(padding, "padding", minimum=0)
+    s = as_pair(stride, "stride", minimum=1)
+    if not isinstance(mode, str) or mode not in ("max", "avg"):
+        raise ValueError(f"mode must be 'max' or 'avg'; got {mode!r}")
+    if not isinstance(count_include_pad, (bool, np.bool_)):
+        raise TypeError(f"count_include_pad must be True or False; got {count_include_pad!r}")
+    if p[0] > size[0] // 2 or p[1] > size[1] // 2:
+        raise ValueError(
+            f"padding must be at most half of pool_size so that every window holds real input; "
+            f"got padding={padding!r} with pool_size={pool_size!r}"
+        )
+    check_kernel_fits(X.shape[-2:], size, p, (1, 1), kernel_name="window pool_size", input_shape=X.shape)
+
+    if mode == "max":
+        windows = sliding_window_view(_pad_spatial(X, p, -np.inf), size, axis=(-2, -1))
+        return windows[..., :: s[0], :: s[1], :, :].max(axis=(-2, -1))
+    windows = sliding_window_view(_pad_spatial(X, p, 0.0), size, axis=(-2, -1))
+    sums = windows[..., :: s[0], :: s[1], :, :].sum(axis=(-2, -1))
+    if count_include_pad or (p[0] == 0 and p[1] == 0):
+        return sums / np.asarray(size[0] * size[1], dtype=X.dtype)
+    # Count the real (unpadded) cells under every window by pooling a mask of ones.
+    ones = np.ones(X.shape[-2:], dtype=X.dtype)
+    counts = sliding_window_view(_pad_spatial(ones, p, 0.0), size)[:: s[0], :: s[1]].sum(axis=(-2, -1))
+    return sums / counts

@@ -5,9 +5,11 @@ tested copy of each function a lesson shows:
 
 - :mod:`course_utils.ops`: reference NumPy operations (``corr2d``, ``convolve2d``,
   multi-channel correlation, ``pool2d``, ``conv_output_size``).
+- :mod:`course_utils.arrays`: ``to_numpy`` for NumPy, PyTorch, MXNet and JAX arrays alike.
 - :mod:`course_utils.notebook`: ``setup_lesson``, the one call that opens every lesson.
 - :mod:`course_utils.environment`: the installed versions, for the environment check.
 """
+from .arrays import to_numpy
 from .ops import (
     conv_output_size,
     convolve2d,
@@ -17,6 +19,7 @@ from .ops import (
     corr2d_naive,
     pool2d,
 )
+from .notebook import setup_lesson
 
 __all__ = [
     "conv_output_size",
@@ -26,4 +29,6 @@ __all__ = [
     "corr2d_multi_in_out",
     "corr2d_naive",
     "pool2d",
+    "setup_lesson",
+    "to_numpy",
 ]

@@ -8,49 +8,13 @@ say what was wrong and what was expected instead of failing deep inside NumPy.
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any, Tuple, Union
 
 import numpy as np
 
+from .arrays import to_numpy
+
 IntOrPair = Union[int, Tuple[int, int]]
-
-
-def to_numpy(value: Any, name: str) -> np.ndarray:
-    """Return ``value`` as a NumPy array without copying when it already is one.
-
-    Accepts NumPy arrays, nested lists/tuples, NumPy scalars and CPU tensors of
-    PyTorch, MXNet and JAX. The frameworks are recognised by duck typing so that
-    importing ``course_utils`` never imports a framework.
-    """
-    if isinstance(value, np.ndarray):
-        return value
-    # PyTorch: a tensor that requires grad refuses np.asarray, so detach first.
-    if hasattr(value, "detach") and hasattr(value, "device") and hasattr(value, "numpy"):
-        device = getattr(value.device, "type", str(value.device))
-        if device != "cpu":
-            raise TypeError(
-                f"{name} is a PyTorch tensor on device {device!r}; move it to the CPU "
-                f"first ({name}.cpu())"
-            )
-        return value.detach().numpy()
-    # MXNet (both the legacy nd and the np interface) converts with asnumpy().
-    if hasattr(value, "asnumpy"):
-        return value.asnumpy()
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be an array of numbers; got {type(value).__name__} {value!r}")
-    with warnings.catch_warnings():
-        # Ragged nested lists give an object array (with a deprecation warning in
-        # NumPy 1.23, an error later); the dtype check below reports them clearly.
-        warnings.simplefilter("ignore")
-        try:
-            array = np.asarray(value)
-        except (ValueError, TypeError) as error:
-            raise TypeError(
-                f"{name} must be an array of numbers; could not convert "
-                f"{type(value).__name__} to an array ({error})"
-            ) from None
-    return array
 
 
 def as_real_array(value: Any, name: str, ndims: Union[int, Tuple[int, ...]]) -> np.ndarray:

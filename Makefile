@@ -1,0 +1,61 @@
+# The Convolutions workbook. `make help` lists the targets.
+#
+# Everything runs inside .venv, created from the pinned requirements on first
+# use. The install step re-runs only when a requirements file or pyproject.toml
+# changes (a stamp file records the last install), so repeated calls are fast.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.course-installed
+HOST ?= 127.0.0.1
+PORT ?= 8888
+JOBS ?= 2
+PIP_LOG := $(VENV)/pip-install.log
+
+# nbval compares every lesson's outputs with the stored ones; loadfile keeps a
+# notebook's cells on one worker (they share one kernel).
+NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+LESSONS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
+
+.PHONY: help install lab test test-unit test-notebooks execute clean-venv
+
+help:
+	@echo "make lab        set up (first time only) and open the course in JupyterLab"
+	@echo "make test       set up and run every test: unit, property, hygiene and nbval of each lesson"
+	@echo "make execute    re-run every lesson top to bottom in a fresh kernel and store its outputs"
+	@echo "                (one lesson: make execute LESSON=00_getting_started)"
+	@echo "make install    only create/update .venv"
+	@echo "make clean-venv delete .venv"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "The course needs Python 3.11 (MXNet 1.9.1 and the pinned wheels); $(PYTHON) is " + sys.version.split()[0] + ". Run make with PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-nodeps.txt pyproject.toml
+	@echo "Installing the pinned packages into $(VENV) (a few minutes the first time; log: $(PIP_LOG)) ..."
+	@$(PY) -m pip install -r requirements.txt > $(PIP_LOG) 2>&1 || { tail -n 30 $(PIP_LOG); exit 1; }
+	@$(PY) -m pip install --no-deps -r requirements-nodeps.txt >> $(PIP_LOG) 2>&1 || { tail -n 30 $(PIP_LOG); exit 1; }
+	@$(PY) -m pip install --no-deps -e . >> $(PIP_LOG) 2>&1 || { tail -n 30 $(PIP_LOG); exit 1; }
+	@$(PY) -c 'import numpy, torch, mxnet, jax, flax.linen, course_utils; print("installed: numpy", numpy.__version__, "| torch", torch.__version__, "| mxnet", mxnet.__version__, "| jax", jax.__version__)'
+	@touch $@
+
+install: $(STAMP)
+
+lab: install
+	@$(PY) tools/start_lab.py --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests $(NBVAL_ARGS) $(LESSONS)
+
+test-unit: install
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests
+
+test-notebooks: install
+	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL_ARGS) $(LESSONS)
+
+execute: install
+	$(PY) tools/execute_notebooks.py $(LESSON)
+
+clean-venv:
+	rm -rf $(VENV)

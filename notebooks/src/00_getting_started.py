@@ -1,0 +1,215 @@
+# %% [markdown]
+# # 00 · Getting started
+#
+# Welcome to the **Convolutions workbook**, a hands-on course on the operation at the heart of every
+# convolutional neural network. Each lesson builds one idea from scratch in NumPy, then runs the same
+# computation in three deep-learning frameworks (MXNet Gluon, PyTorch and JAX) and *checks* that all
+# four agree.
+#
+# **In this notebook you will**
+#
+# 1. see how the workbook is organised and in which order to read it;
+# 2. learn the habits every lesson follows (one set-up cell, checks instead of claims, exercises);
+# 3. check that your environment has the versions the course was tested with;
+# 4. run one tiny convolution in NumPy, MXNet, PyTorch and JAX and confirm they give the same numbers.
+#
+# You need Python and NumPy, and to have met a fully connected network. Nothing else is assumed.
+
+# %% [markdown]
+# ## Set-up
+#
+# Every lesson opens with the same short cell: the imports, then one call to
+# `course_utils.setup_lesson()`. That call seeds every random number generator (so your numbers match
+# the stored ones), sets NumPy's print options and the figure style, and returns a seeded NumPy
+# generator `rng` for the lesson's random data.
+
+# %%
+import jax
+import jax.numpy as jnp
+import mxnet as mx
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mxnet import np as mnp
+from mxnet import npx
+
+import course_utils as cu
+from course_utils.environment import format_version_table, version_rows
+
+rng = cu.setup_lesson(seed=0)
+
+# %% [markdown]
+# ## How the workbook is organised
+#
+# The lessons live in `notebooks/` and are numbered in reading order. Each one starts with what you
+# will be able to do, builds the idea from scratch, repeats it in the three frameworks, and ends with a
+# recap and exercises.
+#
+# | # | lesson | the question it answers |
+# |---|--------|-------------------------|
+# | 00 | getting started | is my set-up right? |
+# | 01 | convolution maths | what is a convolution, and why do libraries compute a cross-correlation? |
+# | 02 | from MLP to convolution | how do locality and translation invariance turn a dense layer into a convolution? |
+# | 03 | cross-correlation and conv layers | how is `corr2d` written, and how does a layer wrap it? |
+# | 04 | edge detection | what can a hand-made kernel find in an image? |
+# | 05 | learning a kernel | can gradient descent find that kernel for us? |
+# | 06 | padding and stride | how big is the output, and how do we control it? |
+# | 07 | dilation | how does a kernel see further without more weights? |
+# | 08 | channels | how do colour images and many filters fit in? |
+# | 09 | pooling | how do we summarise a neighbourhood? |
+# | 10 | receptive fields | how much of the input does one output see? |
+# | 11 | trained filters and invariance | what does a small trained network actually learn? |
+#
+# Lessons are added to `notebooks/` as they are written; the table above is the planned order.
+#
+# The code shared by all lessons (the reference operations, plotting and exercise helpers) lives in
+# the `course_utils` package next to this folder. A lesson may write a function out to teach it, but
+# the tested copy is the one in `course_utils`, and you can read it there.
+
+# %% [markdown]
+# ## Habits of this workbook
+#
+# * **Run cells top to bottom.** Each cell may depend on the ones above it. If something looks wrong,
+#   use *Kernel → Restart Kernel and Run All Cells*.
+# * **Checks, not claims.** When a lesson says two things are equal it proves it in code, with
+#   `assert np.allclose(...)` or a printed `max |diff|`. If an `assert` ever fails for you, your
+#   environment differs from the tested one; the next section helps you find out how.
+# * **Exercises** close each lesson. You will write a small function or answer a question, then run a
+#   checker that tells you whether you are right and, if not, what went wrong.
+# * **Tests.** From a terminal in the repository, `make test` re-runs every notebook and compares each
+#   output with the stored one, together with the unit tests of `course_utils`.
+
+# %% [markdown]
+# ## Check your environment
+#
+# The course pins exact versions (see `requirements.txt` and `environment.yml`). Two pins matter most:
+# MXNet 1.9.1 is no longer maintained and breaks on NumPy 1.24 or newer, so NumPy stays at 1.23.5,
+# and JAX is held at 0.4.30, the last release that works with that NumPy. The table compares what
+# is installed with those pins.
+
+# %%
+rows = version_rows("../requirements.txt")
+print(format_version_table(rows))
+
+# %% [markdown]
+# The cell below turns the table into a check: it fails, naming the package, if any version differs
+# from its pin.
+
+# %%
+mismatches = [f"{row.name} {row.installed} (pinned {row.pinned})" for row in rows if not row.ok]
+assert not mismatches, f"installed versions differ from the pins: {mismatches}"
+print(f"all {len(rows)} versions match the pins")
+
+# %% [markdown]
+# ## One tiny convolution, four ways
+#
+# Here is a first taste of the operation the course is about. Slide a $2 \times 2$ kernel $K$ over a
+# $3 \times 3$ input $X$; at each position multiply the overlapping numbers and add them up:
+#
+# $$Y[i, j] = \sum_{a=0}^{1} \sum_{b=0}^{1} X[i + a,\, j + b]\; K[a, b].$$
+#
+# The top-left output, for example, is $0 \cdot 0 + 1 \cdot 1 + 3 \cdot 2 + 4 \cdot 3 = 19$.
+# Lesson 01 explains why deep-learning libraries call this *convolution* although mathematicians
+# call it *cross-correlation*. `course_utils.corr2d` is the course's NumPy reference for it.
+
+# %%
+X = np.arange(9, dtype=np.float32).reshape(3, 3)
+K = np.array([[0, 1], [2, 3]], dtype=np.float32)
+Y_numpy = cu.corr2d(X, K)
+print(Y_numpy)
+
+# %% [markdown]
+# The frameworks work on *batches* of *multi-channel* images, so they expect 4-D arrays laid out as
+# (batch, channels, height, width), and a kernel laid out as (out channels, in channels, height,
+# width). A single grey image is a batch of one image with one channel: we add two leading axes of
+# length 1 and take them off the result.
+
+# %%
+# PyTorch: F.conv2d cross-correlates; input (N, C, H, W), weight (C_out, C_in, kh, kw).
+Y_torch = F.conv2d(torch.from_numpy(X)[None, None], torch.from_numpy(K)[None, None])[0, 0]
+
+# MXNet: npx.convolution with the same layout; the kernel size and number of filters are explicit.
+Y_mxnet = npx.convolution(
+    data=mnp.array(X).reshape(1, 1, 3, 3),
+    weight=mnp.array(K).reshape(1, 1, 2, 2),
+    kernel=(2, 2),
+    num_filter=1,
+    no_bias=True,
+)[0, 0]
+
+# JAX: lax.conv_general_dilated is the primitive behind every JAX/Flax convolution.
+Y_jax = jax.lax.conv_general_dilated(
+    jnp.asarray(X)[None, None], jnp.asarray(K)[None, None], window_strides=(1, 1), padding="VALID"
+)[0, 0]
+
+# Each framework converts back to NumPy its own way; cu.to_numpy knows all three.
+print("torch .numpy()  :", Y_torch.numpy().tolist())
+print("mxnet .asnumpy():", Y_mxnet.asnumpy().tolist())
+print("jax np.asarray():", np.asarray(Y_jax).tolist())
+
+# %% [markdown]
+# All three print the same $2 \times 2$ result as NumPy. The check below makes that precise: for each
+# framework it prints the largest absolute difference from `course_utils.corr2d` and asserts that all
+# of them are (numerically) zero.
+
+# %%
+def agreement_table(reference, results, tolerance=1e-5):
+    """Print each result's largest deviation from the reference and assert it is tiny."""
+    for name, result in results.items():
+        result = cu.to_numpy(result, name)
+        assert result.shape == reference.shape, f"{name}: shape {result.shape} != {reference.shape}"
+        diff = float(np.max(np.abs(result.astype(np.float64) - reference)))
+        print(f"{name:8s} max |diff| = {diff:.1e}  (tolerance {tolerance:.0e})")
+        assert diff <= tolerance, f"{name} differs from course_utils.corr2d by {diff}"
+
+
+agreement_table(Y_numpy, {"PyTorch": Y_torch, "MXNet": Y_mxnet, "JAX": Y_jax})
+assert np.array_equal(Y_numpy, [[19, 25], [37, 43]])
+
+# %% [markdown]
+# The worked example uses small integers, which every framework represents exactly, so the
+# differences are exactly zero. Random numbers
+# are a sterner test: the frameworks add the products in different orders, and in 32-bit floating
+# point the order changes the last digits (by about $10^{-7}$ relative to the values, and by an
+# amount that depends on your processor). So we compare a random $6 \times 7$ image and $3 \times 3$
+# kernel with a tolerance, and this time also pad by one pixel and move the kernel two pixels at a
+# time (padding and stride get their own lesson, 06).
+
+# %%
+X_random = rng.standard_normal((6, 7)).astype(np.float32)
+K_random = rng.standard_normal((3, 3)).astype(np.float32)
+Y_reference = cu.corr2d(X_random, K_random, padding=1, stride=2)
+
+results = {
+    "PyTorch": F.conv2d(
+        torch.from_numpy(X_random)[None, None], torch.from_numpy(K_random)[None, None], padding=1, stride=2
+    )[0, 0],
+    "MXNet": npx.convolution(
+        data=mnp.array(X_random).reshape(1, 1, 6, 7),
+        weight=mnp.array(K_random).reshape(1, 1, 3, 3),
+        kernel=(3, 3),
+        pad=(1, 1),
+        stride=(2, 2),
+        num_filter=1,
+        no_bias=True,
+    )[0, 0],
+    "JAX": jax.lax.conv_general_dilated(
+        jnp.asarray(X_random)[None, None],
+        jnp.asarray(K_random)[None, None],
+        window_strides=(2, 2),
+        padding=((1, 1), (1, 1)),
+    )[0, 0],
+}
+print("output shape:", Y_reference.shape)
+agreement_table(Y_reference, results)
+
+# %% [markdown]
+# ## Recap
+#
+# * Lessons are numbered; read them in order, running each top to bottom.
+# * Every lesson opens with the same set-up cell and backs every numerical statement with a check.
+# * Your environment matches the pinned versions, and NumPy, MXNet, PyTorch and JAX agree on a
+#   convolution to within floating-point rounding.
+#
+# **Next:** 01 · Convolution maths, where we define convolution properly and meet the kernel flip
+# that deep-learning libraries leave out.

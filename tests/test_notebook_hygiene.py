@@ -1,0 +1,95 @@
+"""Stored notebooks are the product learners open: check they were produced properly.
+
+nbval (run by `make test` on the same files) checks that the stored outputs are
+reproduced; these tests check how the files were made: a clean top-to-bottom
+run of the current text source, with no volatile metadata left in.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT / "tools"))
+from nbclean import clean_notebook  # noqa: E402
+
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+SOURCES = sorted((NOTEBOOKS / "src").glob("[0-9][0-9]_*.py"))
+
+
+def test_there_are_lessons():
+    assert LESSONS, "no notebooks/NN_topic.ipynb found"
+
+
+def test_every_source_has_a_notebook_and_back():
+    assert [p.stem for p in SOURCES] == [p.stem for p in LESSONS]
+
+
+@pytest.fixture(params=LESSONS, ids=lambda p: p.stem)
+def lesson(request) -> tuple[Path, nbformat.NotebookNode]:
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def test_executed_top_to_bottom(lesson):
+    path, nb = lesson
+    counts = [c.execution_count for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..n; rebuild it with `make execute`"
+    )
+
+
+def test_no_stored_errors(lesson):
+    path, nb = lesson
+    errors = [o for c in code_cells(nb) for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name} stores an error output"
+
+
+def test_no_widget_state_or_volatile_metadata(lesson):
+    path, nb = lesson
+    assert "widgets" not in nb.metadata, f"{path.name} carries widget state"
+    assert nb == clean_notebook(nb), f"{path.name} has volatile metadata; run `make execute`"
+
+
+def test_same_cells_as_its_text_source(lesson):
+    path, nb = lesson
+    source = jupytext.read(NOTEBOOKS / "src" / f"{path.stem}.py")
+    stored = [(c.cell_type, c.source) for c in nb.cells]
+    expected = [(c.cell_type, c.source) for c in source.cells]
+    assert stored == expected, f"{path.name} is out of date with src/{path.stem}.py; run `make execute`"
+
+
+def test_starts_with_title_and_one_setup_call(lesson):
+    path, nb = lesson
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    first_code = code_cells(nb)[0].source
+    assert first_code.count("setup_lesson(") == 1, f"{path.name}: first code cell must call setup_lesson once"
+
+
+def test_clean_notebook_removes_volatile_fields():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"state": {}}
+    nb.metadata["jupytext"] = {"formats": "ipynb,py"}
+    cell = nbformat.v4.new_code_cell("1 + 1", execution_count=1)
+    cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}
+    cell.metadata["tags"] = ["nbval-ignore-output"]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/plain": "x", "application/vnd.jupyter.widget-view+json": {"model_id": "abc"}}
+        )
+    ]
+    nb.cells.append(cell)
+    cleaned = clean_notebook(nb)
+    assert "widgets" not in cleaned.metadata and "jupytext" not in cleaned.metadata
+    assert cleaned.cells[0].metadata == {"tags": ["nbval-ignore-output"]}
+    assert cleaned.cells[0].outputs[0].data == {"text/plain": "x"}
+    assert cleaned.cells[0].id == "cell-000"
+    assert clean_notebook(cleaned) == cleaned

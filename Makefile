@@ -46,10 +46,10 @@ lab: install
 	@$(PY) tools/start_lab.py --host $(HOST) --port $(PORT)
 
 test: install
-	$(PY) -m pytest -n $(JOBS) --dist loadfile tests $(NBVAL_ARGS) $(LESSONS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --doctest-modules course_utils tests $(NBVAL_ARGS) $(LESSONS)
 
 test-unit: install
-	$(PY) -m pytest -n $(JOBS) --dist loadfile tests
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --doctest-modules course_utils tests
 
 test-notebooks: install
 	$(PY) -m pytest -n $(JOBS) --dist loadfile $(NBVAL_ARGS) $(LESSONS)

@@ -34,6 +34,7 @@ from mxnet import np as mnp
 from mxnet import npx
 
 import course_utils as cu
+from course_utils import exercises
 from course_utils.environment import format_version_table, version_rows
 
 rng = cu.setup_lesson(seed=0)
@@ -74,8 +75,9 @@ rng = cu.setup_lesson(seed=0)
 # * **Checks, not claims.** When a lesson says two things are equal it proves it in code, with
 #   `assert np.allclose(...)` or a printed `max |diff|`. If an `assert` ever fails for you, your
 #   environment differs from the tested one; the next section helps you find out how.
-# * **Exercises** close each lesson. You will write a small function or answer a question, then run a
-#   checker that tells you whether you are right and, if not, what went wrong.
+# * **Exercises** close each lesson. You write a small function or compute a value, then a checker
+#   tells you whether you are right and, if not, what probably went wrong. You try it at the end of
+#   this notebook.
 # * **Tests.** From a terminal in the repository, `make test` re-runs every notebook and compares each
 #   output with the stored one, together with the unit tests of `course_utils`.
 
@@ -204,12 +206,95 @@ print("output shape:", Y_reference.shape)
 agreement_table(Y_reference, results)
 
 # %% [markdown]
+# ## Exercises
+#
+# Every lesson ends like this. One call gives you the lesson's exercises as objects `q1`, `q2`, ...:
+#
+# * `q1.check(answer)` runs your answer (on the visible examples *and* on hidden ones) and tells you
+#   whether it is right; if not, it names the case that failed and the most likely cause;
+# * `q1.hint()`, then `q1.hint(2)`, ... give stronger and stronger hints;
+# * `q1.solution()` shows a reference solution, for when you are done or truly stuck.
+#
+# In the student copy of a notebook (`notebooks/student/`), solutions are replaced by
+# `# your code here`, and checking an untouched exercise just says it is not attempted yet.
+
+# %%
+q1, q2 = exercises.bind("00_getting_started")
+
+# %% [markdown]
+# To see what feedback looks like, here is a separate copy of exercise 1 checked against a common
+# mistake: counting $H - k_h$ positions instead of $H - k_h + 1$.
+
+# %%
+example = exercises.OutputShapeProblem()
+example.check(lambda input_shape, kernel_shape: (input_shape[0] - kernel_shape[0], input_shape[1] - kernel_shape[1]))
+
+# %% [markdown]
+# ### Exercise 1 (warm-up): the output shape
+#
+# Without padding, a $k_h \times k_w$ kernel can only sit where it fits entirely inside an
+# $H \times W$ input. Write `valid_output_shape(input_shape, kernel_shape)` that returns the
+# `(height, width)` of the result. For the $3 \times 3$ input and $2 \times 2$ kernel above it must
+# return `(2, 2)`.
+
+# %%
+def valid_output_shape(input_shape, kernel_shape):
+    # BEGIN SOLUTION
+    H, W = input_shape
+    kh, kw = kernel_shape
+    return (H - kh + 1, W - kw + 1)
+    # END SOLUTION
+
+
+# %%
+q1.check(valid_output_shape)
+
+# %% [markdown]
+# Stuck? Uncomment a line below and run the cell.
+
+# %%
+# q1.hint()
+# q1.solution()
+
+# %% [markdown]
+# ### Exercise 2: cross-correlation of PyTorch tensors, from scratch
+#
+# Write `conv2d(image, kernel)` for two 2-D `torch` tensors: it returns the cross-correlation
+# $Y[i, j] = \sum_{a, b} X[i + a, j + b]\, K[a, b]$ as a new tensor of the same dtype as `image`,
+# with shape $(H - k_h + 1) \times (W - k_w + 1)$, exactly what `F.conv2d` computed above. Two nested
+# loops over the output positions are fine: lesson 03 shows faster ways.
+#
+# The checker tries your function on four images of shapes $8 \times 8$, $12 \times 10$,
+# $10 \times 10$ and $12 \times 8$ with $3 \times 3$ kernels, then on a few hidden ones.
+
+# %%
+def conv2d(image, kernel):
+    # BEGIN SOLUTION
+    H, W = image.shape
+    kh, kw = kernel.shape
+    out = torch.zeros((H - kh + 1, W - kw + 1), dtype=image.dtype)
+    for i in range(H - kh + 1):
+        for j in range(W - kw + 1):
+            out[i, j] = (image[i : i + kh, j : j + kw] * kernel).sum()
+    return out
+    # END SOLUTION
+
+
+# %%
+q2.check(conv2d)
+
+# %%
+# q2.hint()
+# q2.solution()
+
+# %% [markdown]
 # ## Recap
 #
 # * Lessons are numbered; read them in order, running each top to bottom.
 # * Every lesson opens with the same set-up cell and backs every numerical statement with a check.
 # * Your environment matches the pinned versions, and NumPy, MXNet, PyTorch and JAX agree on a
 #   convolution to within floating-point rounding.
+# * Exercises check themselves: `check()` for feedback, `hint()` and `solution()` when stuck.
 #
 # **Next:** 01 · Convolution maths, where we define convolution properly and meet the kernel flip
 # that deep-learning libraries leave out.

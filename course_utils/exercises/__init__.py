@@ -1,0 +1,53 @@
+"""Exercises with automatic, friendly checking.
+
+In a lesson::
+
+    from course_utils import exercises
+    q1, q2 = exercises.bind("00_getting_started")
+    q1.check(valid_output_shape)   # prints feedback, returns True/False
+    q1.hint()                      # tiered hints: q1.hint(2), q1.hint(3)
+    q1.solution()                  # the reference solution
+
+Each lesson's problems are listed in :data:`LESSON_PROBLEMS`; the problem classes
+live in one module per topic.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Tuple
+
+from .conv2d_torch import Conv2dTorchProblem
+from .feedback import Feedback
+from .output_shape import OutputShapeProblem
+from .problems import Case, CodingProblem, Problem, ThoughtProblem, ValueProblem
+
+#: lesson name -> the problem classes it binds, in order (q1, q2, ...).
+LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
+    # The torch conv2d exercise belongs to the cross-correlation lesson; until
+    # that lesson exists it is shown in lesson 00.
+    "00_getting_started": [OutputShapeProblem, Conv2dTorchProblem],
+}
+
+
+def bind(lesson: str) -> Tuple[Problem, ...]:
+    """Fresh problem objects for ``lesson``, numbered q1, q2, ... in order."""
+    if lesson not in LESSON_PROBLEMS:
+        known = ", ".join(sorted(LESSON_PROBLEMS))
+        raise ValueError(f"lesson must be one of: {known}; got {lesson!r}")
+    problems = tuple(make() for make in LESSON_PROBLEMS[lesson])
+    for number, problem in enumerate(problems, start=1):
+        problem.number = number
+    return problems
+
+
+__all__ = [
+    "LESSON_PROBLEMS",
+    "Case",
+    "CodingProblem",
+    "Conv2dTorchProblem",
+    "Feedback",
+    "OutputShapeProblem",
+    "Problem",
+    "ThoughtProblem",
+    "ValueProblem",
+    "bind",
+]

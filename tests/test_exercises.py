@@ -1,0 +1,256 @@
+"""The exercise machinery: reference solutions pass, realistic wrong answers get specific help,
+and nothing a learner passes makes the checker crash."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import exercises
+from course_utils.exercises import Conv2dTorchProblem, Feedback, OutputShapeProblem, ThoughtProblem, ValueProblem
+
+
+def run_check(problem, answer, capsys):
+    """Return (result, printed text) of problem.check(answer)."""
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def solution_function(problem, name):
+    namespace = {"torch": torch, "np": np}
+    exec(problem.solution_text, namespace)
+    return namespace[name]
+
+
+# -- reference solutions --------------------------------------------------------------------
+
+@pytest.mark.parametrize("problem_class, name", [(OutputShapeProblem, "valid_output_shape"), (Conv2dTorchProblem, "conv2d")])
+def test_reference_solution_passes(problem_class, name, capsys):
+    problem = problem_class()
+    result, text = run_check(problem, solution_function(problem, name), capsys)
+    assert result is True, text
+    assert text.startswith("Correct")
+
+
+def test_conv2d_cases_cover_the_source_shapes():
+    cases = Conv2dTorchProblem().cases()
+    visible = [tuple(c.args[0].shape) for c in cases if not c.hidden]
+    assert visible == [(8, 8), (12, 10), (10, 10), (12, 8)]
+    assert all(tuple(c.args[1].shape) == (3, 3) for c in cases)
+    assert sum(c.hidden for c in cases) >= 3
+
+
+# -- catalogue of realistic wrong answers ----------------------------------------------------
+
+def _loop_conv(image, kernel, *, rows=None, cols=None, flip=False, transpose=False, dtype=None, start=torch.zeros):
+    H, W = image.shape
+    kh, kw = kernel.shape
+    if flip:
+        kernel = torch.flip(kernel, (0, 1))
+    if transpose:
+        kernel = kernel.T
+    out = start((H - kh + 1, W - kw + 1), dtype=dtype or image.dtype)
+    for i in range(rows if rows is not None else H - kh + 1):
+        for j in range(cols if cols is not None else W - kw + 1):
+            out[i, j] = (image[i : i + kh, j : j + kw] * kernel).sum()
+    return out
+
+
+CONV2D_MISTAKES = {
+    "off by one": (lambda x, k: _loop_conv(x, k)[:-1, :-1].clone(), r"did you use H - kh instead of H - kh \+ 1"),
+    "same size as input": (lambda x, k: torch.nn.functional.pad(_loop_conv(x, k), (1, 1, 1, 1)),
+                           r"the size of the input: without padding"),
+    "flipped kernel": (lambda x, k: _loop_conv(x, k, flip=True), r"convolution with a flipped kernel: cross-correlation does not flip"),
+    "transposed kernel": (lambda x, k: _loop_conv(x, k, transpose=True), r"transposed kernel"),
+    "last row missing": (lambda x, k: _loop_conv(x, k, rows=x.shape[0] - 3), r"last row is still zero"),
+    "last column missing": (lambda x, k: _loop_conv(x, k, cols=x.shape[1] - 3), r"last column is still zero"),
+    "integer output": (lambda x, k: _loop_conv(x, k, dtype=torch.int64), r"dtype torch\.int64, which drops the fractions"),
+    "float64 output": (lambda x, k: _loop_conv(x, k, dtype=torch.float64), r"dtype torch\.float64 but the image is torch\.float32"),
+    "transposed output": (lambda x, k: _loop_conv(x, k).T.contiguous(), r"your output is the transpose of the right one"),
+    "numpy result": (lambda x, k: _loop_conv(x, k).numpy(), r"returned a NumPy array"),
+    "list result": (lambda x, k: _loop_conv(x, k).tolist(), r"returned a Python list"),
+    "forgot return": (lambda x, k: None, r"returned None: did you forget `return out`"),
+    "unfilled empty": (lambda x, k: _loop_conv(x, k, rows=0, start=lambda s, dtype: torch.full(s, float("nan"), dtype=dtype)),
+                       r"contains NaN"),
+    "wrong window": (lambda x, k: _loop_conv(torch.roll(x, 1, 1), k), r"the value at \(\d+, \d+\) is .* but should be"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(CONV2D_MISTAKES))
+def test_conv2d_mistakes_get_specific_messages(mistake, capsys):
+    wrong, expected_message = CONV2D_MISTAKES[mistake]
+    result, text = run_check(Conv2dTorchProblem(), wrong, capsys)
+    assert result is False
+    assert text.startswith("Not yet"), text
+    assert re.search(expected_message, text), text
+
+
+def test_conv2d_hidden_case_failure_says_hidden(capsys):
+    # Right on the visible cases (all at least 8x8), wrong on small hidden images.
+    def wrong_on_small(image, kernel):
+        out = _loop_conv(image, kernel)
+        return out if image.shape[0] >= 8 else out + 1
+
+    result, text = run_check(Conv2dTorchProblem(), wrong_on_small, capsys)
+    assert result is False and "hidden case" in text
+
+
+OUTPUT_SHAPE_MISTAKES = {
+    "off by one": (lambda x, k: (x[0] - k[0], x[1] - k[1]), r"your output is 1x1 but should be 2x2: did you use H - kh"),
+    "same as input": (lambda x, k: tuple(x), r"the size of the input"),
+    "full size": (lambda x, k: (x[0] + k[0] - 1, x[1] + k[1] - 1), r"'full' convolution"),
+    "kernel height twice": (lambda x, k: (x[0] - k[0] + 1, x[1] - k[0] + 1), r"kernel's height for rows and its width for columns"),
+    "single number": (lambda x, k: x[0] - k[0] + 1, r"returned the single number"),
+    "forgot return": (lambda x, k: None, r"returned None: did you forget `return`"),
+    "swapped": (lambda x, k: (x[1] - k[1] + 1, x[0] - k[0] + 1), r"height and width are swapped"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(OUTPUT_SHAPE_MISTAKES))
+def test_output_shape_mistakes_get_specific_messages(mistake, capsys):
+    wrong, expected_message = OUTPUT_SHAPE_MISTAKES[mistake]
+    result, text = run_check(OutputShapeProblem(), wrong, capsys)
+    assert result is False
+    assert re.search(expected_message, text), text
+
+
+# -- robustness: the checker never crashes ---------------------------------------------------
+
+def raises_value_error(image, kernel):
+    raise ValueError("shapes do not match")
+
+
+def runs_forever(image, kernel):
+    while True:
+        pass
+
+
+def modifies_input(image, kernel):
+    image[0, 0] = 100.0
+    return _loop_conv(image, kernel)
+
+
+def not_implemented(image, kernel):
+    # your code here
+    raise NotImplementedError("replace this line with your code")
+
+
+@pytest.mark.parametrize(
+    "answer, kind, message",
+    [
+        (raises_value_error, "Not yet", r"conv2d raised ValueError on image 8x8, kernel 3x3 at line \d+: raise ValueError"),
+        (modifies_input, "Not yet", r"changed its input `image`"),
+        (not_implemented, "Not attempted yet", r"q1 is not attempted yet"),
+        (..., "Not attempted yet", r"not attempted yet"),
+        (None, "Not attempted yet", r"not attempted yet"),
+        (42, "Not yet", r"expects your function itself, as in q1.check\(conv2d\); got int 42"),
+        ("conv2d", "Not yet", r"got str 'conv2d'"),
+        (lambda image: image, "Not yet", r"raised TypeError"),
+        (lambda image, kernel: "hello", "Not yet", r"returned a str"),
+        (lambda image, kernel: torch.zeros(2, 2, 2), "Not yet", r"return a 2-D result"),
+    ],
+    ids=["exception", "in-place", "not-implemented", "ellipsis", "none", "int", "str", "wrong-arity", "str-result", "3-d"],
+)
+def test_checker_reports_instead_of_crashing(answer, kind, message, capsys):
+    problem = exercises.bind("00_getting_started")[1]
+    problem.number = 1
+    result, text = run_check(problem, answer, capsys)
+    assert result is False
+    assert text.startswith(kind), text
+    assert re.search(message, text), text
+
+
+def test_time_limit(capsys):
+    problem = Conv2dTorchProblem()
+    problem.time_limit_seconds = 0.3
+    result, text = run_check(problem, runs_forever, capsys)
+    assert result is False and "ran for more than 0.3 s" in text and "loop" in text
+
+
+def test_time_limit_outside_main_thread(capsys):
+    import threading
+
+    problem = Conv2dTorchProblem()
+    problem.time_limit_seconds = 0.3
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.setdefault("result", problem.check(runs_forever)))
+    worker.start()
+    worker.join(10)
+    assert outcome["result"] is False and "ran for more than" in capsys.readouterr().out
+
+
+def test_check_without_answer_explains_how(capsys):
+    q1, _ = exercises.bind("00_getting_started")
+    result, text = run_check(q1, exercises.problems._MISSING, capsys)
+    assert result is False and "q1.check(valid_output_shape)" in text
+
+
+# -- hints, solutions, binding, other problem kinds ------------------------------------------
+
+def test_hints_are_tiered_and_never_raise(capsys):
+    q1, _ = exercises.bind("00_getting_started")
+    q1.hint()
+    assert "(1 of 3)" in capsys.readouterr().out
+    q1.hint(3)
+    assert "Still stuck? q1.solution()" in capsys.readouterr().out
+    q1.hint(9)
+    assert "there are only 3" in capsys.readouterr().out
+    for bad in (0, -1, "2", 1.5, True):
+        q1.hint(bad)
+        assert "hints are numbered 1 to 3" in capsys.readouterr().out
+
+
+def test_solution_shows_code(capsys):
+    _, q2 = exercises.bind("00_getting_started")
+    q2.solution()
+    text = capsys.readouterr().out
+    assert text.startswith("Solution") and "def conv2d(image, kernel):" in text
+
+
+def test_bind_numbers_fresh_problems_and_rejects_unknown_lessons():
+    first, second = exercises.bind("00_getting_started"), exercises.bind("00_getting_started")
+    assert [p.number for p in first] == [1, 2]
+    assert first[0] is not second[0]
+    with pytest.raises(ValueError, match=r"lesson must be one of: .*00_getting_started.*; got '99_nothing'"):
+        exercises.bind("99_nothing")
+
+
+def test_value_problem(capsys):
+    problem = ValueProblem(
+        expected=(7, 7),
+        normalise=lambda v: tuple(int(n) for n in v),
+        known_mistakes=[((6, 6), "did you use H - kh instead of H - kh + 1?")],
+        what="shape",
+        title="shape",
+        hints=["count positions"],
+        solution="(7, 7)",
+    )
+    problem.number = 3
+    assert run_check(problem, [7, 7], capsys)[0] is True
+    result, text = run_check(problem, (6, 6), capsys)
+    assert result is False and "H - kh + 1" in text
+    result, text = run_check(problem, (5, 5), capsys)
+    assert result is False and "q3.hint()" in text
+    result, text = run_check(problem, 7, capsys)
+    assert result is False and "expects a shape" in text
+    result, text = run_check(problem, ..., capsys)
+    assert result is False and "not attempted" in text
+
+
+def test_thought_problem(capsys):
+    problem = ThoughtProblem(title="why", hints=["think"], solution="Because.")
+    problem.number = 4
+    result, text = run_check(problem, "my answer", capsys)
+    assert result is False and "q4.solution()" in text
+    problem.solution()
+    assert "Because." in capsys.readouterr().out
+
+
+def test_feedback_renders_html_and_text():
+    feedback = Feedback("incorrect", "a < b", "explanation\n    code()")
+    assert "a &lt; b" in feedback._repr_html_() and "<pre" in feedback._repr_html_()
+    assert repr(feedback) == "Not yet: a < b\nexplanation\n    code()"
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Feedback("wrong-kind", "x")

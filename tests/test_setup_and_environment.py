@@ -1,0 +1,74 @@
+"""setup_lesson, to_numpy and the environment report."""
+from __future__ import annotations
+
+import random
+
+import matplotlib
+import mxnet as mx
+import numpy as np
+import pytest
+import torch
+
+import course_utils as cu
+from course_utils.environment import VersionRow, format_version_table, read_pins, version_rows
+from course_utils.notebook import FIGURE_STYLE
+
+
+def test_setup_lesson_seeds_every_generator():
+    draws = []
+    for _ in range(2):
+        rng = cu.setup_lesson(seed=3)
+        draws.append((rng.random(), np.random.rand(), random.random(), torch.rand(1).item(),
+                      float(mx.np.random.uniform(size=1)[0])))
+    assert draws[0] == draws[1]
+    other = cu.setup_lesson(seed=4)
+    assert other.random() != draws[0][0]
+
+
+def test_setup_lesson_sets_style_and_print_options():
+    cu.setup_lesson()
+    assert np.get_printoptions()["precision"] == 4
+    assert matplotlib.rcParams["image.cmap"] == FIGURE_STYLE["image.cmap"] == "viridis"
+    assert tuple(matplotlib.rcParams["figure.figsize"]) == FIGURE_STYLE["figure.figsize"]
+    assert torch.get_num_threads() >= 1
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True, None])
+def test_setup_lesson_rejects_bad_seed(seed):
+    with pytest.raises(TypeError, match="seed"):
+        cu.setup_lesson(seed=seed)
+
+
+def test_to_numpy_accepts_every_framework():
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    import jax.numpy as jnp
+
+    for value in (expected, expected.tolist(), torch.tensor(expected, requires_grad=True),
+                  mx.np.array(expected), jnp.asarray(expected)):
+        np.testing.assert_array_equal(cu.to_numpy(value), expected)
+
+
+@pytest.mark.parametrize("value", [None, "abc", b"x"])
+def test_to_numpy_rejects_non_arrays_naming_parameter(value):
+    with pytest.raises(TypeError, match="weights"):
+        cu.to_numpy(value, "weights")
+
+
+def test_read_pins_and_rows(tmp_path):
+    requirements = tmp_path / "req.txt"
+    requirements.write_text("# comment\nNumPy==1.23.5  # why\ntyping_extensions==4.0 \nloose>=1\n")
+    assert read_pins(requirements) == {"numpy": "1.23.5", "typing-extensions": "4.0"}
+    rows = version_rows(requirements)
+    assert rows[0].name == "Python" and rows[0].ok
+    assert {row.name for row in rows} >= {"NumPy", "MXNet", "PyTorch", "JAX", "matplotlib", "ipywidgets"}
+
+
+def test_read_pins_missing_file_names_parameter(tmp_path):
+    with pytest.raises(ValueError, match="requirements"):
+        read_pins(tmp_path / "missing.txt")
+
+
+def test_version_table_flags_mismatch():
+    table = format_version_table([VersionRow("PyTorch", "2.13.0+cpu", "2.13.0"), VersionRow("NumPy", "1.26.0", "1.23.5")])
+    lines = table.splitlines()
+    assert lines[2].endswith("ok") and lines[3].endswith("MISMATCH")

@@ -18,13 +18,14 @@ PIP_LOG := $(VENV)/pip-install.log
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LESSONS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help install lab test test-unit test-notebooks execute clean-venv
+.PHONY: help install lab test test-unit test-notebooks execute student clean-venv
 
 help:
 	@echo "make lab        set up (first time only) and open the course in JupyterLab"
 	@echo "make test       set up and run every test: unit, property, hygiene and nbval of each lesson"
 	@echo "make execute    re-run every lesson top to bottom in a fresh kernel and store its outputs"
-	@echo "                (one lesson: make execute LESSON=00_getting_started)"
+	@echo "                (one lesson: make execute LESSON=00_getting_started); then refreshes its student copy"
+	@echo "make student    regenerate notebooks/student/ (solutions replaced by '# your code here')"
 	@echo "make install    only create/update .venv"
 	@echo "make clean-venv delete .venv"
 
@@ -56,6 +57,10 @@ test-notebooks: install
 
 execute: install
 	$(PY) tools/execute_notebooks.py $(LESSON)
+	$(PY) tools/make_student.py $(LESSON)
+
+student: install
+	$(PY) tools/make_student.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -52,11 +52,19 @@ def installed_version(distribution: str) -> str:
         return "not installed"
 
 
+#: The course's pip file, found beside the package in the repository (``pip install -e .``).
+DEFAULT_REQUIREMENTS = Path(__file__).resolve().parents[1] / "requirements.txt"
+
+
 def version_rows(requirements: Optional[Path] = None) -> List[VersionRow]:
     """Python and the checked packages, each with its installed and pinned version.
 
-    Python is compared on major.minor (the course pins 3.11, not a patch release).
+    ``requirements`` defaults to the repository's ``requirements.txt``; a package
+    without a pin there shows "?". Python is compared on major.minor (the course
+    pins 3.11, not a patch release).
     """
+    if requirements is None and DEFAULT_REQUIREMENTS.is_file():
+        requirements = DEFAULT_REQUIREMENTS
     pins = read_pins(requirements) if requirements is not None else {}
     rows = [VersionRow("Python", ".".join(platform.python_version_tuple()[:2]), "3.11")]
     for display, distribution in CHECKED_PACKAGES:

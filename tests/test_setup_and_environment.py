@@ -72,3 +72,8 @@ def test_version_table_flags_mismatch():
     table = format_version_table([VersionRow("PyTorch", "2.13.0+cpu", "2.13.0"), VersionRow("NumPy", "1.26.0", "1.23.5")])
     lines = table.splitlines()
     assert lines[2].endswith("ok") and lines[3].endswith("MISMATCH")
+
+
+def test_version_rows_default_to_repository_pins():
+    rows = {row.name: row for row in version_rows()}
+    assert rows["PyTorch"].pinned == "2.13.0" and rows["NumPy"].pinned == "1.23.5"

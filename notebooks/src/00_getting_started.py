@@ -90,7 +90,7 @@ rng = cu.setup_lesson(seed=0)
 # is installed with those pins.
 
 # %%
-rows = version_rows("../requirements.txt")
+rows = version_rows()  # pins read from the repository's requirements.txt
 print(format_version_table(rows))
 
 # %% [markdown]

@@ -55,6 +55,8 @@ def _check_int(value: Any, name: str) -> int:
 
 def as_pair(value: Any, name: str, *, minimum: int) -> Tuple[int, int]:
     """Normalise an int or an ``(h, w)`` pair to a pair of ints >= ``minimum``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()  # np.array(1) means the int 1
     if isinstance(value, (tuple, list, np.ndarray)):
         items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
         if len(items) != 2:
@@ -80,14 +82,21 @@ def check_kernel_fits(
     input_shape: Tuple[int, ...] = (),
     kernel_shape: Tuple[int, ...] = (),
 ) -> Tuple[int, int]:
-    """Return the effective (dilated) kernel size, or raise if it overhangs the padded input."""
+    """Return the effective (dilated) kernel size, or raise if it overhangs the padded input.
+
+    The message reads "kernel K with shape (...)" for arrays; give ``kernel_shape=None``
+    (and ``input_shape=None``) for plain sizes, read as "kernel size k = (...)".
+    """
     effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation))
     padded = tuple(n + 2 * p for n, p in zip(input_hw, padding))
     if effective[0] > padded[0] or effective[1] > padded[1]:
         dilated = f" (dilation={dilation} makes it {effective[0]}x{effective[1]})" if max(dilation) > 1 else ""
+        kernel_text = (f"kernel {kernel_name} = {tuple(kernel_hw)}" if kernel_shape is None
+                       else f"kernel {kernel_name} with shape {kernel_shape or tuple(kernel_hw)}")
+        input_text = (f"input {input_name} = {tuple(input_hw)}" if input_shape is None
+                      else f"input {input_name} with shape {input_shape or tuple(input_hw)}")
         raise ValueError(
-            f"kernel {kernel_name} with shape {kernel_shape or kernel_hw}{dilated} is larger than "
-            f"the input {input_name} with shape {input_shape or input_hw} padded by {padding} "
+            f"{kernel_text}{dilated} is larger than the {input_text} padded by {padding} "
             f"to {padded[0]}x{padded[1]}: increase padding or use a smaller kernel"
         )
     return effective  # type: ignore[return-value]

@@ -31,7 +31,13 @@ def to_numpy(value: Any, name: str = "value") -> np.ndarray:
                 f"{name} is a PyTorch tensor on device {device!r}; move it to the CPU "
                 f"first ({name}.cpu())"
             )
-        return value.detach().numpy()
+        try:
+            return value.detach().numpy()
+        except (TypeError, RuntimeError) as error:  # bfloat16, sparse, quantised tensors
+            raise TypeError(
+                f"{name} is a PyTorch tensor NumPy cannot hold (dtype {value.dtype}, layout {value.layout}); "
+                f"convert it first, e.g. {name}.float() ({error})"
+            ) from None
     # MXNet (both the legacy nd and the np interface) converts with asnumpy().
     if hasattr(value, "asnumpy"):
         return value.asnumpy()

@@ -58,7 +58,8 @@ def conv_output_size(
     p_hw = as_pair(padding, "padding", minimum=0)
     s_hw = as_pair(stride, "stride", minimum=1)
     d_hw = as_pair(dilation, "dilation", minimum=1)
-    check_kernel_fits(n_hw, k_hw, p_hw, d_hw, input_name="of size n", kernel_name="of size k")
+    check_kernel_fits(n_hw, k_hw, p_hw, d_hw, input_name="size n", kernel_name="size k",
+                      input_shape=None, kernel_shape=None)
     sizes = tuple((ni + 2 * pi - di * (ki - 1) - 1) // si + 1 for ni, ki, pi, si, di in zip(n_hw, k_hw, p_hw, s_hw, d_hw))
     return sizes if any_pair else sizes[0]  # type: ignore[return-value]
 

@@ -493,3 +493,18 @@ def test_sweep_of_odd_shapes_raises_only_value_errors(op):
 def test_conv_output_size_smallest_cases(n, k):
     result = conv_output_size(n, k)
     assert result == (1 if isinstance(result, int) else (1, 1))
+
+
+def test_unsupported_torch_dtype_names_parameter():
+    import torch
+
+    from course_utils import corr2d
+
+    with pytest.raises(TypeError, match=r"^X is a PyTorch tensor .*bfloat16"):
+        corr2d(torch.ones(3, 3, dtype=torch.bfloat16), [[1.0]])
+
+
+def test_zero_dimensional_array_option_means_int():
+    from course_utils import corr2d
+
+    assert corr2d(np.ones((3, 3)), np.ones((2, 2)), padding=np.array(1)).shape == (4, 4)

@@ -81,10 +81,6 @@ class ConvCase:
         return {"padding": self.padding, "stride": self.stride, "dilation": self.dilation}
 
     @property
-    def torch_options(self):
-        return {"padding": self.padding, "stride": self.stride, "dilation": self.dilation}
-
-    @property
     def expected_hw(self):
         return conv_output_size(self.hw, self.khw, **self.options)
 
@@ -146,7 +142,7 @@ def assert_close64(actual, expected):
 @given(conv_cases())
 def test_corr2d_matches_torch_conv2d(case):
     X, K = case.data(case.hw, case.khw)
-    expected = torch_conv(X[None], K[None, None], **case.torch_options)[0]
+    expected = torch_conv(X[None], K[None, None], **case.options)[0]
     result = corr2d(X, K, **case.options)
     assert result.dtype == np.float64
     assert result.shape == case.expected_hw
@@ -158,7 +154,7 @@ def test_corr2d_matches_torch_conv2d(case):
 def test_convolve2d_matches_torch_conv2d_with_flipped_kernel(case):
     X, K = case.data(case.hw, case.khw)
     flipped = K[::-1, ::-1].copy()
-    expected = torch_conv(X[None], flipped[None, None], **case.torch_options)[0]
+    expected = torch_conv(X[None], flipped[None, None], **case.options)[0]
     result = convolve2d(X, K, **case.options)
     assert result.shape == case.expected_hw
     assert_close64(result, expected)
@@ -173,7 +169,7 @@ def test_corr2d_multi_in_out_matches_torch_conv2d(case):
     result = corr2d_multi_in_out(X, K, **case.options)
     assert result.dtype == np.float64
     assert result.shape == (case.c_out,) + case.expected_hw
-    assert_close64(result, torch_conv(X, K, **case.torch_options))
+    assert_close64(result, torch_conv(X, K, **case.options))
 
 
 @TORCH
@@ -183,7 +179,7 @@ def test_corr2d_multi_in_matches_torch_and_its_decompositions(case):
     result = corr2d_multi_in(X, K, **case.options)
     assert result.dtype == np.float64
     assert result.shape == case.expected_hw
-    assert_close64(result, torch_conv(X, K[None], **case.torch_options)[0])
+    assert_close64(result, torch_conv(X, K[None], **case.options)[0])
     # One output channel of corr2d_multi_in_out.
     assert_close64(result, corr2d_multi_in_out(X, K[None], **case.options)[0])
     # The sum over channels of single-channel correlations.
@@ -227,7 +223,7 @@ def test_float32_input_stays_float32_and_close_to_float64(case):
 @given(conv_cases(max_channels=1))
 def test_conv_output_size_matches_torch_output_shape(case):
     with torch.no_grad():
-        out = F.conv2d(torch.zeros((1, 1) + case.hw), torch.zeros((1, 1) + case.khw), **case.torch_options)
+        out = F.conv2d(torch.zeros((1, 1) + case.hw), torch.zeros((1, 1) + case.khw), **case.options)
     assert conv_output_size(case.hw, case.khw, **case.options) == tuple(out.shape[-2:])
     # Per axis with ints gives the same numbers.
     p, s, d = pair(case.padding), pair(case.stride), pair(case.dilation)

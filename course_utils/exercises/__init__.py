@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Callable, Dict, List, Tuple
 
 from .conv2d_torch import Conv2dTorchProblem
+from .convolution_maths import Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem
 from .feedback import Feedback
 from .output_shape import OutputShapeProblem
 from .problems import Case, CodingProblem, Problem, ThoughtProblem, ValueProblem
@@ -25,6 +26,7 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     # The torch conv2d exercise belongs to the cross-correlation lesson; until
     # that lesson exists it is shown in lesson 00.
     "00_getting_started": [OutputShapeProblem, Conv2dTorchProblem],
+    "01_convolution_maths": [Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem],
 }
 
 
@@ -44,10 +46,13 @@ __all__ = [
     "Case",
     "CodingProblem",
     "Conv2dTorchProblem",
+    "Convolve1dProblem",
     "Feedback",
     "OutputShapeProblem",
     "Problem",
     "ThoughtProblem",
+    "TopLeftConvolutionProblem",
     "ValueProblem",
+    "WhyCrossCorrelationProblem",
     "bind",
 ]

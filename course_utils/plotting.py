@@ -7,13 +7,13 @@ their numbers in the cells so a reader can check the arithmetic by eye.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from .arrays import to_numpy
 
-__all__ = ["show_array"]
+__all__ = ["show_array", "show_row"]
 
 #: Arrays with at most this many cells get their numbers written in them.
 MAX_ANNOTATED_CELLS = 64
@@ -81,3 +81,37 @@ def show_array(ax: Any, array: Any, title: str, *, signed: Optional[bool] = None
     if colorbar:
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return image
+
+
+def show_row(arrays: Sequence[Any], titles: Sequence[str], suptitle: str, *, signed: Optional[bool] = None,
+             annotate: Optional[bool] = None, fmt: str = "{:g}", colorbar: bool = True,
+             panel_size: float = 3.0):
+    """Draw several arrays side by side with :func:`show_array`; return the figure.
+
+    The usual lesson figure: input | kernel | output. ``signed`` and ``annotate``
+    apply to every panel (default: decided per panel). Call ``plt.show()`` after.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig = show_row([[[1, 2]], [[-1, 1]]], ["input", "kernel"], "demo")
+    >>> [ax.get_title() for ax in fig.axes if ax.get_title()]
+    ['input', 'kernel']
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    if isinstance(arrays, (str, bytes)) or not hasattr(arrays, "__len__"):
+        raise TypeError(f"arrays must be a list of arrays; got {type(arrays).__name__}")
+    if isinstance(titles, str) or len(titles) != len(arrays):
+        raise ValueError(f"titles must be a list with one title per array; got {titles!r} for {len(arrays)} arrays")
+    if len(arrays) == 0:
+        raise ValueError("arrays must hold at least one array; got an empty list")
+    if not isinstance(suptitle, str) or not suptitle.strip():
+        raise ValueError(f"suptitle must be a non-empty string; got {suptitle!r}")
+    fig, axes = plt.subplots(1, len(arrays), figsize=(panel_size * len(arrays) + 0.5, panel_size), squeeze=False)
+    for ax, array, title in zip(axes[0], arrays, titles):
+        show_array(ax, array, title, signed=signed, annotate=annotate, fmt=fmt, colorbar=colorbar)
+    fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig

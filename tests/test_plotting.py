@@ -51,3 +51,31 @@ def test_large_arrays_are_not_annotated(ax):
 def test_bad_input_names_the_parameter(ax, array, title, message):
     with pytest.raises(ValueError, match=message):
         show_array(ax, array, title)
+
+
+def test_show_row_draws_one_titled_panel_per_array():
+    from course_utils.plotting import show_row
+
+    fig = show_row([np.ones((2, 3)), [[1.0, -1.0]], np.zeros((2, 2))], ["X", "K", "Y"], "X, K and Y")
+    images = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in images] == ["X", "K", "Y"]
+    assert fig._suptitle.get_text() == "X, K and Y"
+    assert images[1].images[0].get_cmap().name == "RdBu_r"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "arrays, titles, suptitle, error, message",
+    [
+        ([[[1]]], ["a", "b"], "s", ValueError, r"titles must be a list with one title per array; got \['a', 'b'\] for 1"),
+        ([[[1]]], "a", "s", ValueError, r"titles must be a list"),
+        ([], [], "s", ValueError, r"arrays must hold at least one array"),
+        ([[[1]]], ["a"], "", ValueError, r"suptitle must be a non-empty string"),
+        (5, ["a"], "s", TypeError, r"arrays must be a list of arrays; got int"),
+    ],
+)
+def test_show_row_bad_input(arrays, titles, suptitle, error, message):
+    from course_utils.plotting import show_row
+
+    with pytest.raises(error, match=message):
+        show_row(arrays, titles, suptitle)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Callable, Dict, List, Tuple
 
 from .conv2d_torch import Conv2dTorchProblem
+from .conv_layers import BiasPerChannelProblem, WeightShapeProblem
 from .convolution_maths import Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem
 from .feedback import Feedback
 from .output_shape import OutputShapeProblem
@@ -23,10 +24,9 @@ from .problems import Case, CodingProblem, Problem, ThoughtProblem, ValueProblem
 
 #: lesson name -> the problem classes it binds, in order (q1, q2, ...).
 LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
-    # The torch conv2d exercise belongs to the cross-correlation lesson; until
-    # that lesson exists it is shown in lesson 00.
-    "00_getting_started": [OutputShapeProblem, Conv2dTorchProblem],
+    "00_getting_started": [OutputShapeProblem],
     "01_convolution_maths": [Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem],
+    "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
 }
 
 
@@ -43,6 +43,7 @@ def bind(lesson: str) -> Tuple[Problem, ...]:
 
 __all__ = [
     "LESSON_PROBLEMS",
+    "BiasPerChannelProblem",
     "Case",
     "CodingProblem",
     "Conv2dTorchProblem",
@@ -53,6 +54,7 @@ __all__ = [
     "ThoughtProblem",
     "TopLeftConvolutionProblem",
     "ValueProblem",
+    "WeightShapeProblem",
     "WhyCrossCorrelationProblem",
     "bind",
 ]

@@ -219,7 +219,7 @@ agreement_table(Y_reference, results)
 # `# your code here`, and checking an untouched exercise just says it is not attempted yet.
 
 # %%
-q1, q2 = exercises.bind("00_getting_started")
+[q1] = exercises.bind("00_getting_started")
 
 # %% [markdown]
 # To see what feedback looks like, here is a separate copy of exercise 1 checked against a common
@@ -257,35 +257,8 @@ q1.check(valid_output_shape)
 # q1.solution()
 
 # %% [markdown]
-# ### Exercise 2: cross-correlation of PyTorch tensors, from scratch
-#
-# Write `conv2d(image, kernel)` for two 2-D `torch` tensors: it returns the cross-correlation
-# $Y[i, j] = \sum_{a, b} X[i + a, j + b]\, K[a, b]$ as a new tensor of the same dtype as `image`,
-# with shape $(H - k_h + 1) \times (W - k_w + 1)$, exactly what `F.conv2d` computed above. Two nested
-# loops over the output positions are fine: lesson 03 shows faster ways.
-#
-# The checker tries your function on four images of shapes $8 \times 8$, $12 \times 10$,
-# $10 \times 10$ and $12 \times 8$ with $3 \times 3$ kernels, then on a few hidden ones.
-
-# %%
-def conv2d(image, kernel):
-    # BEGIN SOLUTION
-    H, W = image.shape
-    kh, kw = kernel.shape
-    out = torch.zeros((H - kh + 1, W - kw + 1), dtype=image.dtype)
-    for i in range(H - kh + 1):
-        for j in range(W - kw + 1):
-            out[i, j] = (image[i : i + kh, j : j + kw] * kernel).sum()
-    return out
-    # END SOLUTION
-
-
-# %%
-q2.check(conv2d)
-
-# %%
-# q2.hint()
-# q2.solution()
+# Lesson 03 has the next exercise of this kind: writing the cross-correlation itself, for PyTorch
+# tensors, checked on four images of different sizes.
 
 # %% [markdown]
 # ## Recap

@@ -18,7 +18,7 @@ PIP_LOG := $(VENV)/pip-install.log
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LESSONS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help install lab test test-unit test-notebooks execute student clean-venv
+.PHONY: help install lab test test-unit test-notebooks execute student figures clean-venv
 
 help:
 	@echo "make lab        set up (first time only) and open the course in JupyterLab"
@@ -26,6 +26,7 @@ help:
 	@echo "make execute    re-run every lesson top to bottom in a fresh kernel and store its outputs"
 	@echo "                (one lesson: make execute LESSON=00_getting_started); then refreshes its student copy"
 	@echo "make student    regenerate notebooks/student/ (solutions replaced by '# your code here')"
+	@echo "make figures    redraw every figure and animation in images/ from course_utils code"
 	@echo "make install    only create/update .venv"
 	@echo "make clean-venv delete .venv"
 
@@ -61,6 +62,9 @@ execute: install
 
 student: install
 	$(PY) tools/make_student.py
+
+figures: install
+	$(PY) tools/make_figures.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -61,3 +61,42 @@ def test_figure_outlines_the_window_and_the_output_cell():
 def test_bad_input_is_named(args, error, message):
     with pytest.raises(error, match=message):
         correlation_step_formula(*args)
+
+
+def test_pooling_step_titles_and_values():
+    from course_utils.diagrams import show_pooling_step
+
+    fig = show_pooling_step(X, 2, (1, 1))
+    assert fig._suptitle.get_text() == "window at (1, 1) = [4, 5, 7, 8]: max 8, average 6"
+    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titled == ["input X", "2x2 max pooling", "2x2 average pooling"]
+    plt.close(fig)
+
+
+def test_multi_channel_step_sums_the_channels():
+    from course_utils.diagrams import show_multi_channel_step
+
+    Xc = np.stack([X, X + 1])
+    Kc = np.stack([K, np.array(K) + 1])
+    fig = show_multi_channel_step(Xc, Kc, (1, 1))
+    assert fig._suptitle.get_text() == "output[1, 1] = 43 + 77 = 120 (one term per input channel)"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda f: f.show_multi_channel_step(np.ones((2, 3, 3)), np.ones((3, 2, 2))), ValueError,
+         r"X and K must have the same number of channels \(axis 0\); got X with shape \(2, 3, 3\) and K with shape \(3, 2, 2\)"),
+        (lambda f: f.show_multi_channel_step(np.ones((3, 3)), np.ones((3, 2, 2))), ValueError, r"X must be 3-D"),
+        (lambda f: f.show_pooling_step(X, 4), ValueError, r"is larger than the input X"),
+        (lambda f: f.show_pooling_step(X, 0), ValueError, r"pool_size must be >= 1; got 0"),
+        (lambda f: f.show_pooling_step(X, 2, (5, 5)), ValueError, r"position must lie inside the 2x2 output"),
+    ],
+)
+def test_bad_input_to_the_other_diagrams(call, error, message):
+    from course_utils import diagrams
+
+    with pytest.raises(error, match=message):
+        call(diagrams)
+    plt.close("all")

@@ -18,7 +18,7 @@ PIP_LOG := $(VENV)/pip-install.log
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LESSONS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help install lab test test-unit test-notebooks execute student figures clean-venv
+.PHONY: help install lab test test-unit test-notebooks execute student figures bench clean-venv
 
 help:
 	@echo "make lab        set up (first time only) and open the course in JupyterLab"
@@ -27,6 +27,7 @@ help:
 	@echo "                (one lesson: make execute LESSON=00_getting_started); then refreshes its student copy"
 	@echo "make student    regenerate notebooks/student/ (solutions replaced by '# your code here')"
 	@echo "make figures    redraw every figure and animation in images/ from course_utils code"
+	@echo "make bench      time course_utils against PyTorch, SciPy, MXNet and JAX (BENCH_ARGS=--quick for a short run)"
 	@echo "make install    only create/update .venv"
 	@echo "make clean-venv delete .venv"
 
@@ -65,6 +66,9 @@ student: install
 
 figures: install
 	$(PY) tools/make_figures.py
+
+bench: install
+	$(PY) -m course_utils.bench $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -19,6 +19,7 @@ from .conv2d_torch import Conv2dTorchProblem
 from .conv_layers import BiasPerChannelProblem, WeightShapeProblem
 from .convolution_maths import Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem
 from .feedback import Feedback
+from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
 from .output_shape import OutputShapeProblem
 from .problems import Case, CodingProblem, Problem, ThoughtProblem, ValueProblem
 
@@ -27,6 +28,7 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "00_getting_started": [OutputShapeProblem],
     "01_convolution_maths": [Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem],
     "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
+    "11_trained_filters_and_invariance": [ShiftRightProblem, PoolingShiftProblem, BiologicalFiltersProblem],
 }
 
 
@@ -44,17 +46,21 @@ def bind(lesson: str) -> Tuple[Problem, ...]:
 __all__ = [
     "LESSON_PROBLEMS",
     "BiasPerChannelProblem",
+    "BiologicalFiltersProblem",
     "Case",
     "CodingProblem",
     "Conv2dTorchProblem",
     "Convolve1dProblem",
     "Feedback",
     "OutputShapeProblem",
+    "PoolingShiftProblem",
     "Problem",
+    "ShiftRightProblem",
     "ThoughtProblem",
     "TopLeftConvolutionProblem",
     "ValueProblem",
     "WeightShapeProblem",
     "WhyCrossCorrelationProblem",
+    "WhyOneByOneProblem",
     "bind",
 ]

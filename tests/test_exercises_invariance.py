@@ -1,0 +1,90 @@
+"""Lesson 11 exercises: shift_right mistakes, the pooling-shift value question."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from course_utils import exercises
+from course_utils.exercises import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
+
+
+def run_check(problem, answer, capsys):
+    problem.number = 1
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def reference(images, k):
+    namespace = {"np": np}
+    exec(ShiftRightProblem().solution_text, namespace)
+    return namespace["shift_right"](images, k)
+
+
+def test_bind_order():
+    assert [type(p) for p in exercises.bind("11_trained_filters_and_invariance")] == [
+        ShiftRightProblem, PoolingShiftProblem, BiologicalFiltersProblem]
+
+
+def test_reference_solution_passes(capsys):
+    result, text = run_check(ShiftRightProblem(), reference, capsys)
+    assert result is True, text
+    assert "2 visible and 4 hidden" in text
+
+
+def _in_place(images, k):
+    images[..., k:] = images[..., : images.shape[-1] - k].copy()
+    images[..., :k] = 0
+    return images
+
+
+def _slice_minus_k(images, k):
+    shifted = np.zeros_like(images)
+    shifted[..., k:] = images[..., :-k]
+    return shifted
+
+
+SHIFT_MISTAKES = {
+    "roll": (lambda images, k: np.roll(images, k, axis=-1), r"np.roll's wrap-around"),
+    "left": (lambda images, k: np.concatenate([images[..., k:], np.zeros_like(images[..., :k])], axis=-1),
+             r"the images moved left"),
+    "down": (lambda images, k: np.concatenate([np.zeros_like(images[:, :k]), images[:, : images.shape[1] - k]], axis=1),
+             r"the images moved down"),
+    "float result": (lambda images, k: reference(images, k).astype(np.float64) if images.dtype != np.float64
+                     else reference(images, k).astype(np.float32), r"the result has dtype"),
+    "none": (lambda images, k: None, r"returned None"),
+    "list": (lambda images, k: reference(images, k).tolist(), r"returned a list; return a NumPy array"),
+    "in place": (_in_place, r"changed its input `images`"),
+    "minus-zero slice": (_slice_minus_k, r"k = 0 the images must come back unchanged|raised ValueError"),
+    "wrong shape": (lambda images, k: reference(images, k)[..., 1:], r"should keep the input's shape"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(SHIFT_MISTAKES))
+def test_shift_mistakes_get_specific_messages(mistake, capsys):
+    answer, message = SHIFT_MISTAKES[mistake]
+    result, text = run_check(ShiftRightProblem(), answer, capsys)
+    assert result is False
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text), text
+
+
+@pytest.mark.parametrize("answer, message", [
+    (1, r"across the borders of the 3x3 pooling windows"),
+    (2, r"Only a whole number of strides"),
+    (9, r"window's area"),
+    (6, r"a smaller shift does too"),
+    (0, r"smallest positive shift"),
+    (4, r"is not right\."),
+    (2.5, r"a whole number of pixels"),
+    ("3", r"a whole number of pixels, not str"),
+])
+def test_pooling_shift_mistakes(answer, message, capsys):
+    result, text = run_check(PoolingShiftProblem(), answer, capsys)
+    assert result is False and re.search(message, text), text
+
+
+def test_pooling_shift_right_answer(capsys):
+    assert run_check(PoolingShiftProblem(), 3, capsys)[0] is True
+    assert run_check(PoolingShiftProblem(), 3.0, capsys)[0] is True

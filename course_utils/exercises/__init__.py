@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Tuple
 
+from .channels import ConvParameterCountProblem, Corr2dMultiInOutProblem, WhyOneByOneProblem
 from .conv2d_torch import Conv2dTorchProblem
 from .conv_layers import BiasPerChannelProblem, WeightShapeProblem
 from .convolution_maths import Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem
+from .dilation import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
 from .feedback import Feedback
 from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
 from .output_shape import OutputShapeProblem
@@ -28,6 +30,8 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "00_getting_started": [OutputShapeProblem],
     "01_convolution_maths": [Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem],
     "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
+    "07_dilation": [DilateKernelProblem, EffectiveSizeProblem, GriddingProblem],
+    "08_channels": [Corr2dMultiInOutProblem, ConvParameterCountProblem, WhyOneByOneProblem],
     "11_trained_filters_and_invariance": [ShiftRightProblem, PoolingShiftProblem, BiologicalFiltersProblem],
 }
 
@@ -50,8 +54,13 @@ __all__ = [
     "Case",
     "CodingProblem",
     "Conv2dTorchProblem",
+    "ConvParameterCountProblem",
     "Convolve1dProblem",
+    "Corr2dMultiInOutProblem",
+    "DilateKernelProblem",
+    "EffectiveSizeProblem",
     "Feedback",
+    "GriddingProblem",
     "OutputShapeProblem",
     "PoolingShiftProblem",
     "Problem",

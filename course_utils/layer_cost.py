@@ -1,0 +1,118 @@
+r"""What a 2-D convolution layer costs: learnable parameters and multiply-adds.
+
+A layer with :math:`c_i` input channels, :math:`c_o` output channels and a
+:math:`k_h \times k_w` kernel stores one :math:`k_h \times k_w` slice per
+(output, input) channel pair, plus one bias per output channel:
+
+.. math:: \text{parameters} = c_o\, c_i\, k_h\, k_w \;(+\; c_o).
+
+Every output value is a sum of :math:`c_i k_h k_w` products, and the layer
+computes :math:`c_o h_\text{out} w_\text{out}` output values:
+
+.. math:: \text{multiply-adds} = c_o\, c_i\, k_h\, k_w\, h_\text{out}\, w_\text{out}.
+
+The parameter count does not depend on the image size; the multiply-adds grow
+with the output size, which :func:`course_utils.ops.conv_output_size` gives.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any, Tuple
+
+from ._checks import IntOrPair, as_pair
+from .ops import conv_output_size
+
+__all__ = ["conv_multiply_adds", "conv_parameter_count"]
+
+
+def _positive_int(value: Any, name: str) -> int:
+    """``value`` as an int >= 1; bools, floats and strings are refused with a message naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive int; got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int (at least 1); got {value!r}")
+    return int(value)
+
+
+def _channels_and_kernel(in_channels: Any, out_channels: Any, kernel_size: Any) -> Tuple[int, int, Tuple[int, int]]:
+    c_in = _positive_int(in_channels, "in_channels")
+    c_out = _positive_int(out_channels, "out_channels")
+    kernel_hw = as_pair(kernel_size, "kernel_size", minimum=1)
+    return c_in, c_out, kernel_hw
+
+
+def conv_parameter_count(in_channels: int, out_channels: int, kernel_size: IntOrPair, bias: bool = True) -> int:
+    r"""Number of learnable parameters of a 2-D convolution layer.
+
+    :math:`c_o c_i k_h k_w` weights, plus :math:`c_o` biases when ``bias`` is
+    true: the same count as ``sum(p.numel() for p in
+    torch.nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias).parameters())``.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the input and of the output (both >= 1).
+    kernel_size : int or (int, int)
+        :math:`k` for a square kernel, or :math:`(k_h, k_w)`.
+    bias : bool
+        Whether the layer adds one learnable bias per output channel.
+
+    >>> conv_parameter_count(64, 64, 3)        # 64 * 64 * 3 * 3 + 64
+    36928
+    >>> conv_parameter_count(256, 64, 1, bias=False)
+    16384
+    >>> conv_parameter_count(3, 8, (5, 3))     # 8 * 3 * 5 * 3 + 8
+    368
+    """
+    c_in, c_out, (kh, kw) = _channels_and_kernel(in_channels, out_channels, kernel_size)
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False; got {type(bias).__name__} {bias!r}")
+    return c_out * c_in * kh * kw + (c_out if bias else 0)
+
+
+def conv_multiply_adds(
+    input_hw: IntOrPair,
+    in_channels: int,
+    out_channels: int,
+    kernel_size: IntOrPair,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+) -> int:
+    r"""Multiply-adds of one forward pass of a 2-D convolution layer, for one image.
+
+    :math:`c_o c_i k_h k_w h_\text{out} w_\text{out}`, where the output size comes
+    from :func:`~course_utils.ops.conv_output_size`. Every product of the sliding
+    sum counts, also those that meet zero padding, as FLOP counters do; the bias
+    additions are not counted. One multiply-add is two floating-point operations,
+    so ``torch.utils.flop_counter.FlopCounterMode`` reports twice this number.
+
+    Parameters
+    ----------
+    input_hw : int or (int, int)
+        Height and width of the input (an int for a square input).
+    in_channels, out_channels : int
+        Channels of the input and of the output (both >= 1).
+    kernel_size, padding, stride, dilation : int or (int, int)
+        As for ``torch.nn.Conv2d``.
+
+    >>> conv_multiply_adds(56, 64, 64, 3, padding=1)       # 64 * 64 * 9 * 56 * 56
+    115605504
+    >>> conv_multiply_adds((3, 3), 2, 3, 2)                  # 3 * 2 * 4 * 2 * 2
+    96
+    """
+    n_hw = as_pair(input_hw, "input_hw", minimum=1)
+    c_in, c_out, kernel_hw = _channels_and_kernel(in_channels, out_channels, kernel_size)
+    p_hw = as_pair(padding, "padding", minimum=0)
+    s_hw = as_pair(stride, "stride", minimum=1)
+    d_hw = as_pair(dilation, "dilation", minimum=1)
+    effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, d_hw))
+    padded = tuple(n + 2 * p for n, p in zip(n_hw, p_hw))
+    if effective[0] > padded[0] or effective[1] > padded[1]:
+        dilated = f" (dilation={dilation!r} spreads it over {effective[0]}x{effective[1]})" if max(d_hw) > 1 else ""
+        raise ValueError(
+            f"kernel_size={kernel_size!r}{dilated} does not fit in input_hw={input_hw!r} padded by "
+            f"padding={padding!r} to {padded[0]}x{padded[1]}: increase padding or use a smaller kernel"
+        )
+    h_out, w_out = conv_output_size(n_hw, kernel_hw, padding=p_hw, stride=s_hw, dilation=d_hw)
+    return c_out * c_in * kernel_hw[0] * kernel_hw[1] * h_out * w_out

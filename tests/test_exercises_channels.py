@@ -1,0 +1,204 @@
+"""Lesson 08 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import course_utils as cu
+from course_utils import exercises
+from course_utils.exercises import ConvParameterCountProblem, Corr2dMultiInOutProblem, WhyOneByOneProblem
+from course_utils.exercises.channels import LESSON_K_STACK, LESSON_X, PARAMETER_LAYER
+from course_utils.layer_cost import conv_parameter_count
+
+
+def run_check(problem, answer, capsys):
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def solution_namespace(problem):
+    namespace = {"np": np, "cu": cu}
+    exec(problem.solution_text, namespace)
+    return namespace
+
+
+def test_bind_gives_the_three_problems_in_order():
+    q1, q2, q3 = exercises.bind("08_channels")
+    assert (type(q1), type(q2), type(q3)) == (Corr2dMultiInOutProblem, ConvParameterCountProblem, WhyOneByOneProblem)
+    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
+
+
+def test_lesson_example_is_the_one_of_the_lesson():
+    assert np.array_equal(cu.corr2d_multi_in_out(LESSON_X, LESSON_K_STACK),
+                          [[[56, 72], [104, 120]], [[76, 100], [148, 172]], [[96, 128], [192, 224]]])
+
+
+def test_reference_solution_passes(capsys):
+    problem = Corr2dMultiInOutProblem()
+    result, text = run_check(problem, solution_namespace(problem)["corr2d_multi_in_out"], capsys)
+    assert result is True, text
+    assert text.startswith("Correct") and "2 visible and 5 hidden" in text
+
+
+def test_cases_cover_equal_channel_counts_a_1x1_kernel_and_single_channels():
+    cases = Corr2dMultiInOutProblem().cases()
+    kernels = [case.args[1].shape for case in cases]
+    assert any(shape[0] == shape[1] and shape[2] == shape[3] > 1 for shape in kernels)  # swapped axes detectable
+    assert any(shape[2:] == (1, 1) for shape in kernels)
+    assert any(shape[0] == 1 for shape in kernels) and any(shape[1] == 1 for shape in kernels)
+    assert any(shape[2] != shape[3] for shape in kernels)
+
+
+def _per_input_maps(X, K):
+    return [[cu.corr2d(X[i], K[o, i]) for i in range(X.shape[0])] for o in range(K.shape[0])]
+
+
+def _right(X, K):
+    return np.stack([sum(maps) for maps in _per_input_maps(X, K)])
+
+
+def _swapped_axes(X, K):
+    # K[i, o] instead of K[o, i]; with c_o != c_i it yields c_i maps (or fails).
+    return np.stack([sum(cu.corr2d(X[i], K[i, o]) for i in range(min(X.shape[0], K.shape[0])))
+                     for o in range(K.shape[1])])
+
+
+CODING_MISTAKES = {
+    "no sum over inputs (c_o*c_i maps)": (
+        lambda X, K: np.concatenate([np.stack(maps) for maps in _per_input_maps(X, K)]),
+        r"one map for every \(output, input\) channel pair, c_o \* c_i = 3 \* 2"),
+    "no sum over inputs (4-D)": (
+        lambda X, K: np.array(_per_input_maps(X, K)), r"must SUM its 2\s+input-channel maps"),
+    "swapped kernel axes": (_swapped_axes, r"as many as the INPUT|the kernel's first two axes are swapped"),
+    "transposed kernel slices": (
+        lambda X, K: _right(X, K.transpose(0, 1, 3, 2)), r"every kernel slice is transposed"),
+    "returned a list": (lambda X, K: [sum(maps) for maps in _per_input_maps(X, K)],
+                        r"returned a Python list of 3 items, not an array.*np\.stack"),
+    "returned a tuple": (lambda X, K: tuple(_right(X, K)), r"Python tuple"),
+    "forgot return": (lambda X, K: None, r"returned None"),
+    "single map": (lambda X, K: _right(X, K).sum(axis=0), r"a single \(2, 2\) map, but there are 3 output channels"),
+    "true convolution": (
+        lambda X, K: np.stack([sum(cu.convolve2d(x, k) for x, k in zip(X, Ko)) for Ko in K]), r"true convolution"),
+    "first input channel only": (
+        lambda X, K: np.stack([cu.corr2d(X[0], K[o, 0]) for o in range(K.shape[0])]),
+        r"only the first input channel contributes"),
+    "mean over inputs": (lambda X, K: _right(X, K) / X.shape[0], r"averaged over the input channels"),
+    "padded output": (
+        lambda X, K: np.stack([sum(cu.corr2d(x, k, padding=1) for x, k in zip(X, Ko)) for Ko in K]),
+        r"without padding"),
+    "off by one value": (lambda X, K: _right(X, K) + (np.arange(K.shape[0]) == 2)[:, None, None],
+                         r"output channel 2 is wrong"),
+    "not numbers": (lambda X, K: "maps", r"not an array of numbers"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(CODING_MISTAKES))
+def test_coding_mistakes_get_specific_messages(mistake, capsys):
+    answer, message = CODING_MISTAKES[mistake]
+    problem = Corr2dMultiInOutProblem()
+    problem.number = 1
+    result, text = run_check(problem, answer, capsys)
+    assert result is False, text
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_swapped_axes_with_equal_channel_counts_is_named(capsys):
+    # Right on the visible cases, K[i, o] only where c_o == c_i (a hidden case): the message names the swap.
+    def swapped_when_square(X, K):
+        if K.shape[0] == K.shape[1]:
+            return _right(X, K.transpose(1, 0, 2, 3))
+        return _right(X, K)
+
+    result, text = run_check(Corr2dMultiInOutProblem(), swapped_when_square, capsys)
+    assert result is False
+    assert "hidden case" in text and "first two axes are swapped" in text
+
+
+def test_framework_outputs_are_accepted(capsys):
+    def with_torch(X, K):
+        return torch.nn.functional.conv2d(torch.from_numpy(X)[None], torch.from_numpy(K))[0]
+
+    result, text = run_check(Corr2dMultiInOutProblem(), with_torch, capsys)
+    assert result is True, text
+
+
+def test_writing_into_the_input_is_reported(capsys):
+    def modifies_x(X, K):
+        X[0] = 0
+        return _right(X, K)
+
+    result, text = run_check(Corr2dMultiInOutProblem(), modifies_x, capsys)
+    assert result is False and "changed its input `X`" in text
+
+
+def test_untouched_stub_is_not_attempted(capsys):
+    def corr2d_multi_in_out(X, K):
+        raise NotImplementedError("replace this line with your code")
+
+    result, text = run_check(Corr2dMultiInOutProblem(), corr2d_multi_in_out, capsys)
+    assert result is False and text.startswith("Not attempted yet")
+
+
+def test_parameter_count_matches_torch():
+    layer = torch.nn.Conv2d(PARAMETER_LAYER["in_channels"], PARAMETER_LAYER["out_channels"],
+                            PARAMETER_LAYER["kernel_size"])
+    assert ConvParameterCountProblem().expected == sum(p.numel() for p in layer.parameters()) == 73856
+
+
+@pytest.mark.parametrize(
+    "answer, ok, message",
+    [
+        (73856, True, r"73856 is right"),
+        (np.int64(73856), True, r"is right"),
+        (73856.0, True, r"is right"),
+        (torch.tensor(73856), True, r"is right"),
+        (73728, False, r"weights only.*one bias per output channel"),
+        (1280, False, r"one 3x3 kernel per output channel\. Each output channel has a 3x3 slice for\s+EVERY"),
+        (1152, False, r"one 3x3 kernel per output channel, without biases"),
+        (73792, False, r"one bias per OUTPUT channel"),
+        (81920, False, r"not one per \(output, input\) pair"),
+        (24704, False, r"has 9 weights, not 3"),
+        (577, False, r"count for one output channel; the layer has 128"),
+        (12345, False, r"q2\.hint\(\)"),
+        (73856.5, False, r"expects a whole number: a whole number \(parameters are counted\)"),
+        ("73856", False, r"expects a whole number"),
+        (True, False, r"expects a whole number: a whole number, not True/False"),
+        ([1, 2], False, r"expects a whole number: a single whole number"),
+        (..., False, r"not attempted"),
+        (None, False, r"not attempted"),
+    ],
+)
+def test_parameter_count_problem(answer, ok, message, capsys):
+    problem = ConvParameterCountProblem()
+    problem.number = 2
+    result, text = run_check(problem, answer, capsys)
+    assert result is ok, text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_parameter_count_solution_assigns_the_answer():
+    assert solution_namespace(ConvParameterCountProblem())["answer"] == 73856
+
+
+def test_bottleneck_numbers_in_the_discussion_are_right():
+    text = WhyOneByOneProblem().solution_text
+    bottleneck = sum(conv_parameter_count(c_in, c_out, k, bias=False)
+                     for c_in, c_out, k in [(256, 64, 1), (64, 64, 3), (64, 256, 1)])
+    plain = conv_parameter_count(256, 256, 3, bias=False)
+    assert (bottleneck, plain) == (69632, 589824)
+    assert "69632" in text and "589824" in text
+
+
+def test_thought_problem_has_hints_and_a_discussion(capsys):
+    problem = WhyOneByOneProblem()
+    problem.number = 3
+    result, text = run_check(problem, "because", capsys)
+    assert result is False and "q3.solution()" in text
+    problem.hint(3)
+    assert "(3 of 3)" in capsys.readouterr().out
+    problem.solution()
+    assert "fully connected" in capsys.readouterr().out

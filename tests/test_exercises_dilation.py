@@ -1,0 +1,210 @@
+"""Lesson 07 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from course_utils import exercises
+from course_utils.dilation import dilate_kernel, effective_kernel_size
+from course_utils.exercises import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
+
+
+def run_check(problem, answer, capsys):
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def solution_namespace(problem):
+    namespace = {"np": np}
+    exec(problem.solution_text, namespace)
+    return namespace
+
+
+def test_bind_gives_the_three_problems_in_order():
+    q1, q2, q3 = exercises.bind("07_dilation")
+    assert (type(q1), type(q2), type(q3)) == (DilateKernelProblem, EffectiveSizeProblem, GriddingProblem)
+    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
+
+
+def test_dilate_reference_solution_passes(capsys):
+    problem = DilateKernelProblem()
+    result, text = run_check(problem, solution_namespace(problem)["dilate_by_hand"], capsys)
+    assert result is True, text
+    assert text.startswith("Correct") and "2 visible and 5 hidden" in text
+
+
+def test_dilate_library_function_passes(capsys):
+    result, text = run_check(DilateKernelProblem(), dilate_kernel, capsys)
+    assert result is True, text
+
+
+def test_dilate_cases_can_tell_the_mistakes_apart():
+    cases = DilateKernelProblem().cases()
+    for case in cases:
+        kernel, d = case.args
+        assert np.all(kernel != 0), "a zero tap would look like a hole"
+    assert any(c.args[1] == 1 for c in cases) and any(c.args[0].shape == (1, 1) for c in cases)
+    assert any(c.args[0].shape[0] != c.args[0].shape[1] for c in cases if not c.hidden)
+    assert any(not np.allclose(c.args[0], c.args[0].T) for c in cases if not c.hidden)
+
+
+def _loops(kernel, d):
+    kh, kw = kernel.shape
+    dense = np.zeros((d * (kh - 1) + 1, d * (kw - 1) + 1))
+    for a in range(kh):
+        for b in range(kw):
+            dense[d * a, d * b] = kernel[a, b]
+    return dense
+
+
+def _d_zeros(kernel, d):  # d zeros between taps: taps d + 1 apart
+    kh, kw = kernel.shape
+    dense = np.zeros(((d + 1) * (kh - 1) + 1, (d + 1) * (kw - 1) + 1))
+    dense[:: d + 1, :: d + 1] = kernel
+    return dense
+
+
+def _kron_after(kernel, d):  # every tap owns a d x d block, tap in its top-left corner
+    block = np.zeros((d, d))
+    block[0, 0] = 1
+    return np.kron(kernel, block)
+
+
+def _kron_before(kernel, d):
+    block = np.zeros((d, d))
+    block[-1, -1] = 1
+    return np.kron(kernel, block)
+
+
+def _ones_in_holes(kernel, d):
+    dense = np.ones((d * (kernel.shape[0] - 1) + 1, d * (kernel.shape[1] - 1) + 1))
+    dense[::d, ::d] = kernel
+    return dense
+
+
+def _integer_output(kernel, d):
+    dense = np.zeros((d * (kernel.shape[0] - 1) + 1, d * (kernel.shape[1] - 1) + 1), dtype=int)
+    dense[::d, ::d] = kernel
+    return dense
+
+
+DILATE_MISTAKES = {
+    "d zeros between taps": (_d_zeros, r"you put d zeros between neighbouring taps.*only d - 1 = 1 zero:"),
+    "padding around the outside": (lambda k, d: np.pad(_loops(k, d), d - 1), r"zeros around the outside"),
+    "zeros after the last tap": (_kron_after, r"k \* d per axis: .*after the last tap"),
+    "zeros before the first tap": (_kron_before, r"k \* d per axis: .*before the first tap"),
+    "transposed": (lambda k, d: _loops(k, d).T, r"your kernel is transposed"),
+    "transposed kernel first": (lambda k, d: _loops(k.T, d), r"your kernel is transposed"),
+    "d ignored": (lambda k, d: k.copy(), r"returned the kernel unchanged: d was not used"),
+    "ones in the holes": (_ones_in_holes, r"the hole at \[0, 1\] holds 1 instead of 0.*np\.zeros"),
+    "integer output": (_integer_output, r"integer dtype.*dtype=kernel\.dtype"),
+    "forgot return": (lambda k, d: None, r"returned None: did you forget `return dense`"),
+    "3-d result": (lambda k, d: _loops(k, d)[None], r"return a 2-D array"),
+    "not numbers": (lambda k, d: "kernel", r"not an array of numbers"),
+    "other size": (lambda k, d: np.zeros((4, 4)), r"your kernel is 4x4 but a 3x3 kernel with d = 2 becomes .* = 5x5"),
+    "wrong tap": (lambda k, d: _loops(k, d) * np.where(np.arange(5)[:, None] + np.arange(5) == 8, 2.0, 1.0),
+                  r"the value at \[4, 4\] is 18 but should be 9"),
+    "list of lists": (lambda k, d: _loops(k, d).tolist(), None),  # accepted: the right numbers
+    "loop version": (_loops, None),
+}
+
+
+@pytest.mark.parametrize("mistake", list(DILATE_MISTAKES))
+def test_dilate_mistakes_get_specific_messages(mistake, capsys):
+    answer, message = DILATE_MISTAKES[mistake]
+    problem = DilateKernelProblem()
+    problem.number = 1
+    result, text = run_check(problem, answer, capsys)
+    if message is None:
+        assert result is True, text
+        return
+    assert result is False, text
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_dilate_wrong_only_on_hidden_cases_says_hidden(capsys):
+    def wrong_for_a_single_tap(kernel, d):
+        return _loops(kernel, d) if kernel.size > 1 else np.zeros((d, d))
+
+    result, text = run_check(DilateKernelProblem(), wrong_for_a_single_tap, capsys)
+    assert result is False and "hidden case" in text and "a 1x1 kernel with d = 4" in text
+
+
+def test_dilate_function_that_changes_its_input_is_caught(capsys):
+    def in_place(kernel, d):
+        kernel *= 1.0 + (d > 1)
+        return _loops(kernel / (1.0 + (d > 1)), d)
+
+    result, text = run_check(DilateKernelProblem(), in_place, capsys)
+    assert result is False and "changed its input `kernel`" in text
+
+
+def test_dilate_untouched_stub_is_not_attempted(capsys):
+    def dilate_by_hand(kernel, d):
+        raise NotImplementedError("replace this line with your code")
+
+    result, text = run_check(DilateKernelProblem(), dilate_by_hand, capsys)
+    assert result is False and text.startswith("Not attempted yet")
+
+
+def test_effective_size_matches_the_library():
+    assert EffectiveSizeProblem().expected == effective_kernel_size(5, 3) == 13
+    assert dilate_kernel(np.ones((5, 5)), 3).shape == (13, 13)
+
+
+@pytest.mark.parametrize(
+    "answer, ok, message",
+    [
+        (13, True, r"13\.0 is right"),
+        (np.int64(13), True, r"is right"),
+        (13.0, True, r"is right"),
+        ((13, 13), True, r"is right"),
+        (15, False, r"k \* d = 5 \* 3"),
+        (11, False, r"kernel size and the dilation are\s+swapped"),
+        (17, False, r"d zeros in every gap"),
+        (12, False, r"add 1"),
+        (169, False, r"number of cells, 13 x 13"),
+        (25, False, r"number of parameters"),
+        (14, False, r"q2\.hint\(\)"),
+        ((13, 15), False, r"expects a number: a single number"),
+        ("13", False, r"expects a number: a number, not the text '13'"),
+        (("13", "13"), False, r"expects a number: a number, not the text '13'"),
+        (True, False, r"expects a number"),
+        (..., False, r"not attempted"),
+        (None, False, r"not attempted"),
+    ],
+)
+def test_effective_size_problem(answer, ok, message, capsys):
+    problem = EffectiveSizeProblem()
+    problem.number = 2
+    result, text = run_check(problem, answer, capsys)
+    assert result is ok, text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_effective_size_solution_assigns_the_answer():
+    assert solution_namespace(EffectiveSizeProblem())["answer"] == 13
+
+
+def test_gridding_discussion_numbers_are_right():
+    """The model answer says: three d = 2 layers span 13x13 and read 49 of those 169 pixels."""
+    offsets = {a + b + c for a in (0, 2, 4) for b in (0, 2, 4) for c in (0, 2, 4)}
+    assert max(offsets) + 1 == 13 and len(offsets) ** 2 == 49
+    mixed = {a + 2 * b + 4 * c for a in range(3) for b in range(3) for c in range(3)}
+    assert mixed == set(range(15))
+    text = GriddingProblem().solution_text
+    assert "13x13" in text and "49 of the 169" in text and "0 to 14" in text
+
+
+def test_thought_problem_has_hints_and_a_discussion(capsys):
+    problem = GriddingProblem()
+    problem.number = 3
+    result, text = run_check(problem, "holes", capsys)
+    assert result is False and "q3.solution()" in text
+    problem.hint(3)
+    assert "(3 of 3)" in capsys.readouterr().out
+    problem.solution()
+    assert "hybrid dilated convolution" in capsys.readouterr().out

@@ -101,7 +101,7 @@ def test_bad_settings_are_named(changes, error, message):
 
 def test_widget_controls_drive_the_explorer():
     shown = explore_convolution(height=5, width=5, kernel_size=3, padding=1, stride=2)
-    box, explorer = shown.widget, shown.explorer
+    box, explorer = shown.widget, shown.model
     controls = {child.description: child for child in box.children[0].children[0].children[0].children
                 + box.children[0].children[0].children[1].children}
     assert set(controls) == {"input height", "input width", "kernel size", "padding", "stride", "dilation"}

@@ -178,18 +178,17 @@ def explore_convolution(height: int = 5, width: int = 5, kernel_size: int = 3, p
                                            widgets.VBox(list(sliders.values())[3:])]),
                              mode, widgets.HBox([play, cell])])
     box = widgets.VBox([controls, image, text])
-    box.explorer = explorer  # for tests and benchmarks: the state behind the widget
     return _WithStaticFrame(box, explorer)
 
 
 class _WithStaticFrame:
     """Displays as the live widget where a widget manager runs, and as its first frame (PNG + text) elsewhere."""
 
-    def __init__(self, widget: Any, explorer: ConvolutionExplorer):
+    def __init__(self, widget: Any, model: Any):
         self.widget = widget
-        self.explorer = explorer
-        self._first_frame = explorer.render_png()
-        self._first_text = explorer.summary()
+        self.model = model  # the explorer or playground behind the widget (tests and benchmarks use it)
+        self._first_frame = model.render_png()
+        self._first_text = model.summary()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         import base64

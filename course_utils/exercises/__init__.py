@@ -24,6 +24,7 @@ from .feedback import Feedback
 from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
 from .output_shape import OutputShapeProblem
 from .problems import Case, CodingProblem, Problem, ThoughtProblem, ValueProblem
+from .receptive_field import ReceptiveFieldRecurrenceProblem, SmallKernelsProblem, StackFieldProblem
 
 #: lesson name -> the problem classes it binds, in order (q1, q2, ...).
 LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
@@ -32,6 +33,7 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
     "07_dilation": [DilateKernelProblem, EffectiveSizeProblem, GriddingProblem],
     "08_channels": [Corr2dMultiInOutProblem, ConvParameterCountProblem, WhyOneByOneProblem],
+    "10_receptive_field": [ReceptiveFieldRecurrenceProblem, StackFieldProblem, SmallKernelsProblem],
     "11_trained_filters_and_invariance": [ShiftRightProblem, PoolingShiftProblem, BiologicalFiltersProblem],
 }
 
@@ -64,7 +66,10 @@ __all__ = [
     "OutputShapeProblem",
     "PoolingShiftProblem",
     "Problem",
+    "ReceptiveFieldRecurrenceProblem",
     "ShiftRightProblem",
+    "SmallKernelsProblem",
+    "StackFieldProblem",
     "ThoughtProblem",
     "TopLeftConvolutionProblem",
     "ValueProblem",

@@ -1,0 +1,187 @@
+"""Lesson 10 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from course_utils import exercises
+from course_utils.exercises import ReceptiveFieldRecurrenceProblem, SmallKernelsProblem, StackFieldProblem
+from course_utils.exercises.receptive_field import STACK_BY_HAND
+from course_utils.receptive_field import Layer, receptive_field, receptive_field_by_gradient
+
+
+def run_check(problem, answer, capsys):
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def solution_namespace(problem):
+    namespace = {"np": np}
+    exec(problem.solution_text, namespace)
+    return namespace
+
+
+def test_bind_gives_the_three_problems_in_order():
+    q1, q2, q3 = exercises.bind("10_receptive_field")
+    assert (type(q1), type(q2), type(q3)) == (ReceptiveFieldRecurrenceProblem, StackFieldProblem, SmallKernelsProblem)
+    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
+
+
+def test_recurrence_reference_solution_passes(capsys):
+    problem = ReceptiveFieldRecurrenceProblem()
+    result, text = run_check(problem, solution_namespace(problem)["receptive_field_sizes"], capsys)
+    assert result is True, text
+    assert text.startswith("Correct") and "3 visible and 5 hidden" in text
+
+
+def test_recurrence_cases_agree_with_the_gradient_measurement():
+    for case in ReceptiveFieldRecurrenceProblem().cases():
+        layers = case.args[0]
+        assert receptive_field_by_gradient(layers, weights="positive").size[0] == receptive_field(layers)[-1].size
+
+
+# Wrong versions a learner might write.
+def no_stride(layers):
+    r, out = 1, []
+    for k, s, d in layers:
+        r += (k - 1) * d
+        out.append(r)
+    return out
+
+
+def jump_after(layers):
+    r, j, out = 1, 1, []
+    for k, s, d in layers:
+        j *= s
+        r += (k - 1) * d * j
+        out.append(r)
+    return out
+
+
+def no_dilation(layers):
+    r, j, out = 1, 1, []
+    for k, s, d in layers:
+        r += (k - 1) * j
+        j *= s
+        out.append(r)
+    return out
+
+
+def add_kernels(layers):
+    total, out = 0, []
+    for k, s, d in layers:
+        total += k
+        out.append(total)
+    return out
+
+
+def right(layers):
+    return [step.size for step in receptive_field(layers)]
+
+
+RECURRENCE_MISTAKES = {
+    "no stride multiplier": (no_stride, r"forgot the stride multiplier"),
+    "jump after the stride": (jump_after, r"multiplied by the jump after this layer's stride"),
+    "no dilation": (no_dilation, r"left out the dilation"),
+    "kernel sizes added": (add_kernels, r"you added the kernel sizes.*5x5, not 6x6"),
+    "started at zero": (lambda layers: [v - 1 for v in right(layers)], r"one too small: start from r = 1"),
+    "jumps returned": (lambda layers: [step.jump for step in receptive_field(layers)], r"those are the jumps"),
+    "only the last size": (lambda layers: right(layers)[-1], r"size after the last layer is right, but return a list"),
+    "a wrong single number": (lambda layers: 4, r"returned one number, 4; return a list"),
+    "r_0 included": (lambda layers: [1] + right(layers), r"starts with r = 1 before the first layer"),
+    "too short": (lambda layers: right(layers)[:-1], r"entries but there are \d+ layers"),
+    "forgot return": (lambda layers: None, r"returned None: did you forget `return sizes`"),
+    "2-d": (lambda layers: [right(layers)], r"return a flat list"),
+    "other wrong value": (lambda layers: [v + (i == 1) for i, v in enumerate(right(layers))],
+                          r"after layer 2 the size is 6 but should be 5"),
+    "not numbers": (lambda layers: "big", r"not a list of numbers"),
+    "tuple and floats": (lambda layers: tuple(float(v) for v in right(layers)), None),  # accepted
+    "numpy array": (lambda layers: np.array(right(layers)), None),  # accepted
+}
+
+
+@pytest.mark.parametrize("mistake", list(RECURRENCE_MISTAKES))
+def test_recurrence_mistakes_get_specific_messages(mistake, capsys):
+    answer, message = RECURRENCE_MISTAKES[mistake]
+    problem = ReceptiveFieldRecurrenceProblem()
+    problem.number = 1
+    result, text = run_check(problem, answer, capsys)
+    if message is None:
+        assert result is True, text
+        return
+    assert result is False
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_recurrence_wrong_only_on_hidden_cases_says_hidden(capsys):
+    def wrong_for_kernel_7(layers):
+        return no_stride(layers) if any(k == 7 for k, _, _ in layers) else right(layers)
+
+    result, text = run_check(ReceptiveFieldRecurrenceProblem(), wrong_for_kernel_7, capsys)
+    assert result is False and "hidden case" in text and "stride multiplier" in text
+
+
+def test_recurrence_untouched_stub_is_not_attempted(capsys):
+    def receptive_field_sizes(layers):
+        raise NotImplementedError("replace this line with your code")
+
+    result, text = run_check(ReceptiveFieldRecurrenceProblem(), receptive_field_sizes, capsys)
+    assert result is False and text.startswith("Not attempted yet")
+
+
+def test_stack_by_hand_matches_formula_and_gradient():
+    assert StackFieldProblem().expected == receptive_field(STACK_BY_HAND)[-1].size == 23
+    # with average pooling in place of the max pool, backpropagation measures the same field
+    measured_stack = [Layer(3), Layer(3, stride=2), Layer(2, stride=2, kind="avg_pool"), Layer(3, dilation=2)]
+    assert receptive_field_by_gradient(measured_stack, weights="positive").size == (23, 23)
+
+
+@pytest.mark.parametrize(
+    "answer, ok, message",
+    [
+        (23, True, r"23\.0 is right"),
+        (np.int64(23), True, r"is right"),
+        (23.0, True, r"is right"),
+        (10, False, r"forgets the stride multiplier"),
+        (11, False, r"adds the kernel sizes"),
+        (13, False, r"adds the dilated kernel sizes"),
+        (15, False, r"leaves out the dilation 2"),
+        (22, False, r"one too small: start from r = 1"),
+        (27, False, r"jump after each layer's own stride"),
+        (24, False, r"q2\.hint\(\)"),
+        ("23x23", False, r"expects a number"),
+        (np.array([23, 23]), False, r"expects a number: a single number"),
+        (..., False, r"not attempted"),
+        (None, False, r"not attempted"),
+    ],
+)
+def test_stack_field_problem(answer, ok, message, capsys):
+    problem = StackFieldProblem()
+    problem.number = 2
+    result, text = run_check(problem, answer, capsys)
+    assert result is ok, text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_stack_mistakes_are_distinct_and_wrong():
+    values = [value for value, _ in StackFieldProblem().known_mistakes]
+    assert len(set(values)) == len(values) and 23 not in values
+
+
+def test_stack_solution_assigns_the_answer():
+    assert solution_namespace(StackFieldProblem())["answer"] == 23
+
+
+def test_thought_problem_has_hints_and_a_discussion(capsys):
+    problem = SmallKernelsProblem()
+    problem.number = 3
+    result, text = run_check(problem, "fewer weights", capsys)
+    assert result is False and "q3.solution()" in text
+    problem.hint(2)
+    assert "(2 of 2)" in capsys.readouterr().out
+    problem.solution()
+    out = capsys.readouterr().out
+    assert "18" in out and "25" in out and "nonlinearity" in out

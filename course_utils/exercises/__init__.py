@@ -23,6 +23,7 @@ from .dilation import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
 from .feedback import Feedback
 from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
 from .output_shape import OutputShapeProblem
+from .pooling import MaxOrAveragePoolingProblem, Pool2dByOffsetsProblem, PoolingLayerShapeProblem
 from .problems import Case, CodingProblem, Problem, ThoughtProblem, ValueProblem
 from .receptive_field import ReceptiveFieldRecurrenceProblem, SmallKernelsProblem, StackFieldProblem
 
@@ -33,6 +34,7 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
     "07_dilation": [DilateKernelProblem, EffectiveSizeProblem, GriddingProblem],
     "08_channels": [Corr2dMultiInOutProblem, ConvParameterCountProblem, WhyOneByOneProblem],
+    "09_pooling": [Pool2dByOffsetsProblem, PoolingLayerShapeProblem, MaxOrAveragePoolingProblem],
     "10_receptive_field": [ReceptiveFieldRecurrenceProblem, StackFieldProblem, SmallKernelsProblem],
     "11_trained_filters_and_invariance": [ShiftRightProblem, PoolingShiftProblem, BiologicalFiltersProblem],
 }
@@ -63,7 +65,10 @@ __all__ = [
     "EffectiveSizeProblem",
     "Feedback",
     "GriddingProblem",
+    "MaxOrAveragePoolingProblem",
     "OutputShapeProblem",
+    "Pool2dByOffsetsProblem",
+    "PoolingLayerShapeProblem",
     "PoolingShiftProblem",
     "Problem",
     "ReceptiveFieldRecurrenceProblem",

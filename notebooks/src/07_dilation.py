@@ -37,6 +37,7 @@ import course_utils as cu
 from course_utils import exercises
 from course_utils.dilation import dilate_kernel, effective_kernel_size
 from course_utils.plotting import show_array, show_row
+from course_utils.widgets import explore_convolution
 
 rng = cu.setup_lesson(seed=0)
 
@@ -446,6 +447,30 @@ plt.show()
 # %% [markdown]
 # This is a first look at how far an output unit can see. Lesson 10 treats the **receptive field** in
 # general, with pooling and strides in the stack.
+
+# %% [markdown]
+# ## Try it: the convolution explorer
+#
+# Move the sliders to change the input size, kernel size, padding, stride and dilation; press ▶ to step
+# the kernel through the output cells, or drag "output cell". The orange cells are the taps read for
+# the current output, and the sum under the picture writes out their products. Try dilation 2 and 3 with
+# a 3x3 kernel on a 9x9 input, and watch the output shrink by $2d$ while the kernel keeps 9 taps. (In a
+# static copy of this notebook you see the first frame only.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+explorer = explore_convolution(height=9, width=9, kernel_size=3, padding=0, stride=1, dilation=2)
+explorer
+
+# %% [markdown]
+# The explorer's numbers come from the same arithmetic as the rest of the course. Its first frame
+# checked in code:
+
+# %%
+state = explorer.model.state
+print(state.summary(0))
+assert state.output_shape == cu.conv_output_size((9, 9), 3, dilation=2) == (5, 5)
+assert np.array_equal(state.output, cu.corr2d(state.input, state.kernel, dilation=2))
 
 # %% [markdown]
 # ## Recap

@@ -18,7 +18,7 @@ PIP_LOG := $(VENV)/pip-install.log
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LESSONS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help install lab test test-unit test-notebooks execute student figures bench clean-venv
+.PHONY: help install lab test test-unit test-notebooks execute student figures bench bench-widgets clean-venv
 
 help:
 	@echo "make lab        set up (first time only) and open the course in JupyterLab"
@@ -28,6 +28,7 @@ help:
 	@echo "make student    regenerate notebooks/student/ (solutions replaced by '# your code here')"
 	@echo "make figures    redraw every figure and animation in images/ from course_utils code"
 	@echo "make bench      time course_utils against PyTorch, SciPy, MXNet and JAX (BENCH_ARGS=--quick for a short run)"
+	@echo "make bench-widgets  time the explorer and the playground: control change to new picture"
 	@echo "make install    only create/update .venv"
 	@echo "make clean-venv delete .venv"
 
@@ -69,6 +70,9 @@ figures: install
 
 bench: install
 	$(PY) -m course_utils.bench $(BENCH_ARGS)
+
+bench-widgets: install
+	$(PY) -m course_utils.widgets.bench
 
 clean-venv:
 	rm -rf $(VENV)

@@ -124,3 +124,14 @@ def test_every_slider_position_renders_without_error():
         for value in range(low, high + 1):
             explorer.update(**{name: value})
             assert explorer.render_png().startswith(b"\x89PNG")
+
+
+def test_widget_benchmark_machinery_runs_every_planned_change():
+    from course_utils.widgets import bench
+
+    for make in (bench.explorer_changes, bench.playground_changes):
+        shown, changes = make(8)
+        before = shown.widget.children[1].value
+        times = bench.time_updates(changes)
+        assert len(times) == 8 and all(t > 0 for t in times)
+        assert shown.widget.children[1].value != before  # the picture was redrawn

@@ -20,6 +20,7 @@ from .conv2d_torch import Conv2dTorchProblem
 from .conv_layers import BiasPerChannelProblem, WeightShapeProblem
 from .convolution_maths import Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem
 from .dilation import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
+from .edge_detection import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKernelsProblem
 from .feedback import Feedback
 from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
 from .output_shape import OutputShapeProblem
@@ -32,6 +33,7 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "00_getting_started": [OutputShapeProblem],
     "01_convolution_maths": [Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem],
     "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
+    "04_edge_detection": [HorizontalEdgesProblem, EdgeValueProblem, ZeroSumKernelsProblem],
     "07_dilation": [DilateKernelProblem, EffectiveSizeProblem, GriddingProblem],
     "08_channels": [Corr2dMultiInOutProblem, ConvParameterCountProblem, WhyOneByOneProblem],
     "09_pooling": [Pool2dByOffsetsProblem, PoolingLayerShapeProblem, MaxOrAveragePoolingProblem],
@@ -62,9 +64,11 @@ __all__ = [
     "Convolve1dProblem",
     "Corr2dMultiInOutProblem",
     "DilateKernelProblem",
+    "EdgeValueProblem",
     "EffectiveSizeProblem",
     "Feedback",
     "GriddingProblem",
+    "HorizontalEdgesProblem",
     "MaxOrAveragePoolingProblem",
     "OutputShapeProblem",
     "Pool2dByOffsetsProblem",
@@ -81,5 +85,6 @@ __all__ = [
     "WeightShapeProblem",
     "WhyCrossCorrelationProblem",
     "WhyOneByOneProblem",
+    "ZeroSumKernelsProblem",
     "bind",
 ]

@@ -1,0 +1,183 @@
+"""Lesson 04 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import course_utils as cu
+from course_utils import exercises
+from course_utils.exercises import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKernelsProblem
+from course_utils.exercises.edge_detection import EDGE_VALUE_IMAGE
+
+
+def run_check(problem, answer, capsys):
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def solution_namespace(problem, **extra):
+    namespace = {"np": np, "cu": cu, **extra}
+    exec(problem.solution_text, namespace)
+    return namespace
+
+
+def test_bind_gives_the_three_problems_in_order():
+    q1, q2, q3 = exercises.bind("04_edge_detection")
+    assert (type(q1), type(q2), type(q3)) == (HorizontalEdgesProblem, EdgeValueProblem, ZeroSumKernelsProblem)
+    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
+
+
+# --------------------------------------------------------------------------- #
+# Exercise 1: horizontal_edges
+
+
+def test_horizontal_edges_reference_solution_passes(capsys):
+    problem = HorizontalEdgesProblem()
+    result, text = run_check(problem, solution_namespace(problem)["horizontal_edges"], capsys)
+    assert result is True, text
+    assert text.startswith("Correct") and "2 visible and 4 hidden" in text
+
+
+def test_horizontal_edges_cases_are_non_square_and_include_the_lesson_image():
+    cases = HorizontalEdgesProblem().cases()
+    assert all(c.args[0].shape[0] != c.args[0].shape[1] for c in cases)
+    first = cases[0].args[0]
+    assert first.shape == (8, 6) and not cases[0].hidden
+    assert np.array_equal(cu.corr2d(first, [[1.0], [-1.0]])[:, 0], [0, 1, 0, 0, 0, -1, 0])
+
+
+HORIZONTAL_MISTAKES = {
+    "sign flipped": (lambda X: X[1:, :] - X[:-1, :], r"opposite sign: it computes bottom minus top"),
+    "true convolution": (lambda X: cu.convolve2d(X, np.array([[1.0], [-1.0]])), r"opposite sign"),
+    "vertical kernel": (lambda X: cu.corr2d(X, np.array([[1.0, -1.0]])),
+                        r"shape \(\d+, \d+\), \(H, W - 1\): that is the vertical-edge map .*\[\[1\], \[-1\]\]"),
+    "other 1x2 kernel": (lambda X: cu.corr2d(X, np.array([[1.0, 1.0]])), r"your kernel is 1 row by 2 columns"),
+    "transposed result": (lambda X: cu.corr2d(X.T, np.array([[1.0, -1.0]])),
+                          r"the right one transposed: shape .* must be transposed back"),
+    "transposed and flipped": (lambda X: cu.corr2d(X.T, np.array([[-1.0, 1.0]])),
+                               r"transposed \(and its sign is flipped\)"),
+    "same size": (lambda X: np.vstack([X[:-1] - X[1:], np.zeros((1, X.shape[1]))]),
+                  r"same shape as X, \(\d+, \d+\)\. Keep only the positions"),
+    "3 tall kernel": (lambda X: cu.corr2d(X, np.array([[1.0], [0.0], [-1.0]])), r"H - 2 = \d+ rows: your kernel is 3"),
+    "wrong values": (lambda X: (X[:-1] - X[1:]) * 2, r"the value at \[\d+, \d+\] is .* but should be X\["),
+    "forgot return": (lambda X: None, r"returned None: did you forget `return`"),
+    "1-d result": (lambda X: (X[:-1] - X[1:]).ravel(), r"return a 2-D map of shape \(H - 1, W\)"),
+    "not numbers": (lambda X: "edges", r"not an array of numbers"),
+    "odd shape": (lambda X: np.zeros((1, 1)), r"has shape \(1, 1\) but should have shape \(H - 1, W\)"),
+    "torch tensor": (lambda X: F.conv2d(torch.from_numpy(X)[None, None], torch.tensor([[[[1.0], [-1.0]]]],
+                                                                                       dtype=torch.float64))[0, 0],
+                     None),  # a PyTorch result with the right numbers is accepted
+    "slicing": (lambda X: X[:-1, :] - X[1:, :], None),
+}
+
+
+@pytest.mark.parametrize("mistake", list(HORIZONTAL_MISTAKES))
+def test_horizontal_edges_mistakes_get_specific_messages(mistake, capsys):
+    answer, message = HORIZONTAL_MISTAKES[mistake]
+    problem = HorizontalEdgesProblem()
+    problem.number = 1
+    result, text = run_check(problem, answer, capsys)
+    if message is None:
+        assert result is True, text
+        return
+    assert result is False, text
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_horizontal_edges_in_place_change_is_reported(capsys):
+    def horizontal_edges(X):
+        X[:-1] -= X[1:]
+        return X[:-1]
+
+    result, text = run_check(HorizontalEdgesProblem(), horizontal_edges, capsys)
+    assert result is False and "changed its input `X`" in text
+
+
+def test_horizontal_edges_untouched_stub_is_not_attempted(capsys):
+    def horizontal_edges(X):
+        raise NotImplementedError("replace this line with your code")
+
+    result, text = run_check(HorizontalEdgesProblem(), horizontal_edges, capsys)
+    assert result is False and text.startswith("Not attempted yet")
+
+
+# --------------------------------------------------------------------------- #
+# Exercise 2: one output of [1, -1]
+
+
+def test_value_matches_the_reference_operation():
+    assert cu.corr2d(EDGE_VALUE_IMAGE, [[1.0, -1.0]])[1, 1] == EdgeValueProblem().expected == 6
+
+
+def test_known_mistakes_are_distinct_from_each_other_and_from_the_answer():
+    problem = EdgeValueProblem()
+    values = [problem.expected] + [value for value, _ in problem.known_mistakes]
+    assert len(set(float(v) for v in values)) == len(values)
+
+
+@pytest.mark.parametrize(
+    "answer, ok, message",
+    [
+        (6, True, r"6\.0 is right"),
+        (np.float64(6.0), True, r"is right"),
+        (np.array([[6]]), True, r"is right"),
+        (-6, False, r"the sign is flipped.*left minus right"),
+        (-4, False, r"starts one column too early"),
+        (0, False, r"starts one column too late"),
+        (4, False, r"compares a pixel with the one BELOW"),
+        (12, False, r"adds the two pixels"),
+        (-5, False, r"counts rows and columns from 1"),
+        (7, False, r"q2\.hint\(\)"),
+        ("six", False, r"expects a number"),
+        (np.zeros(3), False, r"expects a number: a single number"),
+        (..., False, r"not attempted"),
+        (None, False, r"not attempted"),
+    ],
+)
+def test_edge_value_problem(answer, ok, message, capsys):
+    problem = EdgeValueProblem()
+    problem.number = 2
+    result, text = run_check(problem, answer, capsys)
+    assert result is ok, text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_edge_value_solution_assigns_the_answer():
+    namespace = solution_namespace(EdgeValueProblem(), X_small=EDGE_VALUE_IMAGE.copy())
+    assert namespace["answer"] == 6
+
+
+# --------------------------------------------------------------------------- #
+# Exercise 3: thought problem
+
+
+def test_thought_problem_has_hints_and_a_discussion(capsys):
+    problem = ZeroSumKernelsProblem()
+    problem.number = 3
+    result, text = run_check(problem, "nothing changes", capsys)
+    assert result is False and "q3.solution()" in text
+    problem.hint(2)
+    assert "(2 of 2)" in capsys.readouterr().out
+    problem.solution()
+    out = capsys.readouterr().out
+    assert "sum to 0" in out and "doubles" in out
+
+
+def test_thought_problem_claims_hold():
+    """The model answer: zero-sum maps ignore an added constant, sum-one maps shift by it, all scale with gain."""
+    from course_utils.kernels import kernel_preset
+
+    image = np.random.default_rng(9).random((10, 12))
+    for name in ["sobel_x", "sobel_y", "laplacian"]:
+        kernel = kernel_preset(name)
+        np.testing.assert_allclose(cu.corr2d(image + 0.2, kernel), cu.corr2d(image, kernel), atol=1e-12)
+    for name in ["box_blur", "gaussian_blur", "sharpen", "identity"]:
+        kernel = kernel_preset(name)
+        np.testing.assert_allclose(cu.corr2d(image + 0.2, kernel), cu.corr2d(image, kernel) + 0.2, atol=1e-12)
+    kernel = kernel_preset("sobel_x")
+    np.testing.assert_allclose(cu.corr2d(2 * image, kernel), 2 * cu.corr2d(image, kernel), atol=1e-12)

@@ -269,5 +269,5 @@ q1.check(valid_output_shape)
 #   convolution to within floating-point rounding.
 # * Exercises check themselves: `check()` for feedback, `hint()` and `solution()` when stuck.
 #
-# **Next:** 01 · Convolution maths, where we define convolution properly and meet the kernel flip
-# that deep-learning libraries leave out.
+# **Next:** [01 · Convolution maths](01_convolution_maths.ipynb), where we define convolution properly
+# and meet the kernel flip that deep-learning libraries leave out.

@@ -416,4 +416,4 @@ q2.check(answer)
 #
 # **Previous:** [00 · Getting started](00_getting_started.ipynb)
 #
-# **Next:** 02 · From MLP to convolution (coming)
+# **Next:** [02 · From MLP to convolution](02_from_mlp_to_convolution.ipynb)

@@ -24,6 +24,7 @@ from .edge_detection import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKer
 from .feedback import Feedback
 from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
 from .output_shape import OutputShapeProblem
+from .padding_stride import OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem
 from .pooling import MaxOrAveragePoolingProblem, Pool2dByOffsetsProblem, PoolingLayerShapeProblem
 from .problems import Case, CodingProblem, Problem, ThoughtProblem, ValueProblem
 from .receptive_field import ReceptiveFieldRecurrenceProblem, SmallKernelsProblem, StackFieldProblem
@@ -34,6 +35,7 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "01_convolution_maths": [Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem],
     "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
     "04_edge_detection": [HorizontalEdgesProblem, EdgeValueProblem, ZeroSumKernelsProblem],
+    "06_padding_and_stride": [OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem],
     "07_dilation": [DilateKernelProblem, EffectiveSizeProblem, GriddingProblem],
     "08_channels": [Corr2dMultiInOutProblem, ConvParameterCountProblem, WhyOneByOneProblem],
     "09_pooling": [Pool2dByOffsetsProblem, PoolingLayerShapeProblem, MaxOrAveragePoolingProblem],
@@ -71,14 +73,17 @@ __all__ = [
     "HorizontalEdgesProblem",
     "MaxOrAveragePoolingProblem",
     "OutputShapeProblem",
+    "OutputSizeProblem",
     "Pool2dByOffsetsProblem",
     "PoolingLayerShapeProblem",
     "PoolingShiftProblem",
     "Problem",
     "ReceptiveFieldRecurrenceProblem",
+    "SamePadding28Problem",
     "ShiftRightProblem",
     "SmallKernelsProblem",
     "StackFieldProblem",
+    "StrideLosesInformationProblem",
     "ThoughtProblem",
     "TopLeftConvolutionProblem",
     "ValueProblem",

@@ -1,0 +1,166 @@
+"""Lesson 06 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from course_utils import conv_output_size, exercises
+from course_utils.arithmetic import same_padding
+from course_utils.exercises import OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem
+from course_utils.exercises.padding_stride import OUTPUT_SIZE_MISTAKES
+
+
+def run_check(problem, answer, capsys):
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def solution_namespace(problem):
+    namespace = {"np": np}
+    exec(problem.solution_text, namespace)
+    return namespace
+
+
+def test_bind_gives_the_three_problems_in_order():
+    q1, q2, q3 = exercises.bind("06_padding_and_stride")
+    assert (type(q1), type(q2), type(q3)) == (OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem)
+    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
+
+
+def test_output_size_reference_solution_passes(capsys):
+    problem = OutputSizeProblem()
+    result, text = run_check(problem, solution_namespace(problem)["output_size"], capsys)
+    assert result is True, text
+    assert text.startswith("Correct") and "4 visible and 8 hidden" in text
+
+
+def test_output_size_expected_values_agree_with_conv_output_size():
+    for case in OutputSizeProblem().cases():
+        n, k, p, s = case.args
+        assert OutputSizeProblem().expected(case) == conv_output_size(n, k, padding=p, stride=s)
+
+
+def test_output_size_cases_tell_every_known_mistake_apart():
+    """Each mistake is wrong somewhere, and no two mistakes agree on every case."""
+    cases = OutputSizeProblem().cases()
+    signatures = {}
+    for name, formula, _ in OUTPUT_SIZE_MISTAKES:
+        values = tuple(formula(*case.args) for case in cases)
+        assert any(not math.isclose(v, conv_output_size(n, k, padding=p, stride=s))
+                   for v, (n, k, p, s) in zip(values, (c.args for c in cases))), name
+        assert values not in signatures.values(), (name, signatures)
+        signatures[name] = values
+
+
+OUTPUT_SIZE_ANSWERS = {
+    "no floor": (lambda n, k, p, s: (n + 2 * p - k) / s + 1, r"the floor is missing"),
+    "ceil": (lambda n, k, p, s: math.ceil((n + 2 * p - k) / s) + 1, r"steps was rounded up"),
+    "round": (lambda n, k, p, s: round((n + 2 * p - k) / s) + 1, r"steps was rounded up"),
+    "missing +1": (lambda n, k, p, s: (n + 2 * p - k) // s, r"the \+ 1 is missing"),
+    "padding once": (lambda n, k, p, s: (n + p - k) // s + 1, r"padding is counted once.*BOTH sides"),
+    "padding ignored": (lambda n, k, p, s: (n - k) // s + 1, r"padding is missing from your formula"),
+    "stride ignored": (lambda n, k, p, s: n + 2 * p - k + 1, r"the stride is ignored"),
+    "stride-1 size divided": (lambda n, k, p, s: (n + 2 * p - k + 1) // s, r"divided the stride-1 size"),
+    "one too many": (lambda n, k, p, s: (n + 2 * p - k - 1) // s + 1, r"one too many is subtracted"),
+    "forgot return": (lambda n, k, p, s: None, r"returned None: did you forget `return`"),
+    "a pair": (lambda n, k, p, s: ((n + 2 * p - k) // s + 1,) * 2, r"return one number"),
+    "a string": (lambda n, k, p, s: "4", r"returned str '4'"),
+    "off somewhere": (lambda n, k, p, s: (n + 2 * p - k) // s + 1 + 5 * (n == 224), r"a hidden case.*returned 117 but"),
+    "slip on one case": (lambda n, k, p, s: (n + 2 * p - k) // s + 1 + (n == 224),
+                         r"a hidden case.*returned 113 instead of 112\. On this case that is what a common slip gives: "
+                         r"the number of steps was rounded up"),
+    "float but whole": (lambda n, k, p, s: float((n + 2 * p - k) // s + 1), None),  # 4.0 is fine
+    "numpy int": (lambda n, k, p, s: np.int64((n + 2 * p - k) // s + 1), None),
+    "ceil of stride-1 size": (lambda n, k, p, s: math.ceil((n + 2 * p - k + 1) / s), None),  # same numbers
+}
+
+
+@pytest.mark.parametrize("mistake", list(OUTPUT_SIZE_ANSWERS))
+def test_output_size_mistakes_get_specific_messages(mistake, capsys):
+    answer, message = OUTPUT_SIZE_ANSWERS[mistake]
+    problem = OutputSizeProblem()
+    problem.number = 1
+    result, text = run_check(problem, answer, capsys)
+    if message is None:
+        assert result is True, text
+        return
+    assert result is False, text
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_output_size_message_names_the_first_case_where_the_mistake_shows(capsys):
+    missing_floor = OUTPUT_SIZE_ANSWERS["no floor"][0]
+    _, text = run_check(OutputSizeProblem(), missing_floor, capsys)
+    assert "On n = 8, k = 3, p = 1, s = 2: your function returned 4.5 instead of 4" in text
+    stride_divided = OUTPUT_SIZE_ANSWERS["stride-1 size divided"][0]
+    _, text = run_check(OutputSizeProblem(), stride_divided, capsys)
+    assert "On n = 7, k = 3, p = 0, s = 2: your function returned 2 instead of 3" in text
+
+
+def test_output_size_untouched_stub_is_not_attempted(capsys):
+    def output_size(n, k, p, s):
+        raise NotImplementedError("replace this line with your code")
+
+    result, text = run_check(OutputSizeProblem(), output_size, capsys)
+    assert result is False and text.startswith("Not attempted yet")
+
+
+def test_output_size_error_in_learner_code_is_reported(capsys):
+    def output_size(n, k, p, s):
+        return (n + 2 * p - k) // 0
+
+    result, text = run_check(OutputSizeProblem(), output_size, capsys)
+    assert result is False and "raised ZeroDivisionError" in text
+
+
+def test_same_padding_expected_value_matches_the_helper():
+    assert SamePadding28Problem().expected == same_padding(5) == 2
+    assert conv_output_size(28, 5, padding=2) == 28
+
+
+@pytest.mark.parametrize(
+    "answer, ok, message",
+    [
+        (2, True, r"2\.0 is right"),
+        (np.int64(2), True, r"is right"),
+        ((2, 2), True, r"is right"),
+        (4, False, r"total k - 1 = 4 .* gives 28 \+ 2\*4 - 5 \+ 1 = 32"),
+        (5, False, r"p = k gives .* = 34"),
+        (2.5, False, r"not a whole number of rows"),
+        (1, False, r"keeps the size for a 3x3 kernel"),
+        (3, False, r"one too many: .* = 30"),
+        (0, False, r"shrinks to 28 - 5 \+ 1 = 24"),
+        (7, False, r"q2\.hint\(\)"),
+        ("two", False, r"expects a padding"),
+        (True, False, r"expects a padding: a number, not True/False"),
+        ((1, 2), False, r"expects a padding: a single number"),
+        (..., False, r"not attempted"),
+        (None, False, r"not attempted"),
+    ],
+)
+def test_same_padding_problem(answer, ok, message, capsys):
+    problem = SamePadding28Problem()
+    problem.number = 2
+    result, text = run_check(problem, answer, capsys)
+    assert result is ok, text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_same_padding_solution_assigns_the_answer():
+    assert solution_namespace(SamePadding28Problem())["answer"] == 2
+
+
+def test_thought_problem_has_hints_and_a_discussion(capsys):
+    problem = StrideLosesInformationProblem()
+    problem.number = 3
+    result, text = run_check(problem, "the last row", capsys)
+    assert result is False and "q3.solution()" in text
+    problem.hint(3)
+    assert "(3 of 3)" in capsys.readouterr().out
+    problem.solution()
+    text = capsys.readouterr().out
+    assert "row 7" in text and "ignored_input_size" in text

@@ -6,10 +6,14 @@ tested copy of each function a lesson shows:
 - :mod:`course_utils.ops`: reference NumPy operations (``corr2d``, ``convolve2d``,
   multi-channel correlation, ``pool2d``, ``conv_output_size``).
 - :mod:`course_utils.arrays`: ``to_numpy`` for NumPy, PyTorch, MXNet and JAX arrays alike.
+- :mod:`course_utils.dense`: a convolution as a dense layer (``corr2d_as_matrix``) and dense parameter counts.
+- :mod:`course_utils.layer_cost`: parameters and multiply-adds of a conv layer.
 - :mod:`course_utils.notebook`: ``setup_lesson``, the one call that opens every lesson.
 - :mod:`course_utils.environment`: the installed versions, for the environment check.
 """
 from .arrays import to_numpy
+from .dense import corr2d_as_matrix, dense_parameter_count
+from .layer_cost import conv_multiply_adds, conv_parameter_count
 from .ops import (
     conv_output_size,
     convolve2d,
@@ -22,12 +26,16 @@ from .ops import (
 from .notebook import setup_lesson
 
 __all__ = [
+    "conv_multiply_adds",
     "conv_output_size",
+    "conv_parameter_count",
     "convolve2d",
     "corr2d",
+    "corr2d_as_matrix",
     "corr2d_multi_in",
     "corr2d_multi_in_out",
     "corr2d_naive",
+    "dense_parameter_count",
     "pool2d",
     "setup_lesson",
     "to_numpy",

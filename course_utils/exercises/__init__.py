@@ -22,6 +22,7 @@ from .convolution_maths import Convolve1dProblem, TopLeftConvolutionProblem, Why
 from .dilation import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
 from .edge_detection import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKernelsProblem
 from .feedback import Feedback
+from .from_mlp import ConvMatrixProblem, DenseParameterCountProblem, PriceOfConvolutionProblem
 from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
 from .output_shape import OutputShapeProblem
 from .padding_stride import OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem
@@ -33,6 +34,7 @@ from .receptive_field import ReceptiveFieldRecurrenceProblem, SmallKernelsProble
 LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "00_getting_started": [OutputShapeProblem],
     "01_convolution_maths": [Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem],
+    "02_from_mlp_to_convolution": [ConvMatrixProblem, DenseParameterCountProblem, PriceOfConvolutionProblem],
     "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
     "04_edge_detection": [HorizontalEdgesProblem, EdgeValueProblem, ZeroSumKernelsProblem],
     "06_padding_and_stride": [OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem],
@@ -62,9 +64,11 @@ __all__ = [
     "Case",
     "CodingProblem",
     "Conv2dTorchProblem",
+    "ConvMatrixProblem",
     "ConvParameterCountProblem",
     "Convolve1dProblem",
     "Corr2dMultiInOutProblem",
+    "DenseParameterCountProblem",
     "DilateKernelProblem",
     "EdgeValueProblem",
     "EffectiveSizeProblem",
@@ -75,6 +79,7 @@ __all__ = [
     "OutputShapeProblem",
     "OutputSizeProblem",
     "Pool2dByOffsetsProblem",
+    "PriceOfConvolutionProblem",
     "PoolingLayerShapeProblem",
     "PoolingShiftProblem",
     "Problem",

@@ -13,7 +13,7 @@ import numpy as np
 
 from .arrays import to_numpy
 
-__all__ = ["show_array", "show_row"]
+__all__ = ["plot_loss_curves", "show_array", "show_filter_rows", "show_image", "show_padded_array", "show_row"]
 
 #: Arrays with at most this many cells get their numbers written in them.
 MAX_ANNOTATED_CELLS = 64

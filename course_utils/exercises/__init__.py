@@ -24,6 +24,7 @@ from .edge_detection import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKer
 from .feedback import Feedback
 from .from_mlp import ConvMatrixProblem, DenseParameterCountProblem, PriceOfConvolutionProblem
 from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
+from .learning_a_kernel import CriticalLearningRateProblem, KernelGradientProblem, WhyLossExplodedProblem
 from .output_shape import OutputShapeProblem
 from .padding_stride import OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem
 from .pooling import MaxOrAveragePoolingProblem, Pool2dByOffsetsProblem, PoolingLayerShapeProblem
@@ -37,6 +38,7 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "02_from_mlp_to_convolution": [ConvMatrixProblem, DenseParameterCountProblem, PriceOfConvolutionProblem],
     "03_cross_correlation_and_conv_layers": [Conv2dTorchProblem, WeightShapeProblem, BiasPerChannelProblem],
     "04_edge_detection": [HorizontalEdgesProblem, EdgeValueProblem, ZeroSumKernelsProblem],
+    "05_learning_a_kernel": [CriticalLearningRateProblem, KernelGradientProblem, WhyLossExplodedProblem],
     "06_padding_and_stride": [OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem],
     "07_dilation": [DilateKernelProblem, EffectiveSizeProblem, GriddingProblem],
     "08_channels": [Corr2dMultiInOutProblem, ConvParameterCountProblem, WhyOneByOneProblem],
@@ -68,6 +70,7 @@ __all__ = [
     "ConvParameterCountProblem",
     "Convolve1dProblem",
     "Corr2dMultiInOutProblem",
+    "CriticalLearningRateProblem",
     "DenseParameterCountProblem",
     "DilateKernelProblem",
     "EdgeValueProblem",
@@ -75,6 +78,7 @@ __all__ = [
     "Feedback",
     "GriddingProblem",
     "HorizontalEdgesProblem",
+    "KernelGradientProblem",
     "MaxOrAveragePoolingProblem",
     "OutputShapeProblem",
     "OutputSizeProblem",
@@ -94,6 +98,7 @@ __all__ = [
     "ValueProblem",
     "WeightShapeProblem",
     "WhyCrossCorrelationProblem",
+    "WhyLossExplodedProblem",
     "WhyOneByOneProblem",
     "ZeroSumKernelsProblem",
     "bind",

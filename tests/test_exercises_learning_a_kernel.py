@@ -1,0 +1,169 @@
+"""Lesson 05 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+from course_utils import exercises
+from course_utils.exercises import CriticalLearningRateProblem, KernelGradientProblem, WhyLossExplodedProblem
+from course_utils.exercises.learning_a_kernel import EXERCISE_IMAGE
+from course_utils.kernel_learning import critical_learning_rate, squared_loss_hessian
+
+
+def run_check(problem, answer, capsys):
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def solution_namespace(problem):
+    namespace = {"np": np, "cu": cu}
+    exec(problem.solution_text, namespace)
+    return namespace
+
+
+def test_bind_gives_the_three_problems_in_order():
+    q1, q2, q3 = exercises.bind("05_learning_a_kernel")
+    expected = (CriticalLearningRateProblem, KernelGradientProblem, WhyLossExplodedProblem)
+    assert (type(q1), type(q2), type(q3)) == expected
+    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
+
+
+# --------------------------------------------------------------------------- exercise 1
+
+def test_the_exercise_image_has_the_numbers_the_hints_quote():
+    H = squared_loss_hessian(EXERCISE_IMAGE, (1, 2))
+    assert np.array_equal(H, [[6, 4], [4, 6]])
+    np.testing.assert_allclose(np.linalg.eigvalsh(H), [2, 10])
+    assert critical_learning_rate(EXERCISE_IMAGE, (1, 2)) == pytest.approx(0.2)
+    assert critical_learning_rate(EXERCISE_IMAGE, (1, 2), reduction="mean") == pytest.approx(0.8)
+
+
+def test_known_mistakes_are_distinct_and_not_the_answer():
+    problem = CriticalLearningRateProblem()
+    values = [value for value, _ in problem.known_mistakes]
+    assert len(set(np.round(values, 9))) == len(values)
+    assert not any(np.isclose(value, problem.expected) for value in values)
+
+
+@pytest.mark.parametrize(
+    "answer, ok, message",
+    [
+        (0.2, True, r"0\.2 is right"),
+        (2 / 10, True, r"is right"),
+        (np.float32(0.2), True, r"is right"),
+        (np.array([0.2]), True, r"is right"),
+        (0.4, False, r"without the factor 2"),
+        (0.1, False, r"1 / lambda_max"),
+        (1.0, False, r"2 / lambda_min.*slowest direction"),
+        (0.5, False, r"1 / lambda_min"),
+        (2.0, False, r"smallest eigenvalue of sum p p\^T without the factor 2"),
+        (0.8, False, r"critical rate of the mean loss"),
+        (2 / 12, False, r"balanced rate"),
+        (2 / 6, False, r"diagonal entry of H"),
+        (10, False, r"lambda_max itself"),
+        (0.3, False, r"q1\.hint\(\)"),
+        ("fast", False, r"expects a number"),
+        (True, False, r"expects a number"),
+        (np.zeros(2), False, r"expects a number: a single number"),
+        (..., False, r"not attempted"),
+        (None, False, r"not attempted"),
+    ],
+)
+def test_critical_rate_problem(answer, ok, message, capsys):
+    problem = CriticalLearningRateProblem()
+    problem.number = 1
+    result, text = run_check(problem, answer, capsys)
+    assert result is ok, text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_critical_rate_solution_assigns_the_answer():
+    assert solution_namespace(CriticalLearningRateProblem())["answer"] == pytest.approx(0.2)
+
+
+# --------------------------------------------------------------------------- exercise 2
+
+def _gradient(X, Y, K):
+    return 2 * cu.corr2d(X, cu.corr2d(X, K) - Y)
+
+
+GRADIENT_MISTAKES = {
+    "sign flipped": (lambda X, Y, K: 2 * cu.corr2d(X, Y - cu.corr2d(X, K)), r"the sign is flipped\. The residual"),
+    "no factor 2": (lambda X, Y, K: cu.corr2d(X, cu.corr2d(X, K) - Y), r"half the right one"),
+    "sign and factor 2": (lambda X, Y, K: cu.corr2d(X, Y - cu.corr2d(X, K)), r"sign is flipped and the factor 2"),
+    "transposed patches": (lambda X, Y, K: 2 * cu.corr2d(X.T, (cu.corr2d(X, K) - Y).T), r"kernel's shape transposed"),
+    "returned dL/dY": (lambda X, Y, K: 2 * (cu.corr2d(X, K) - Y), r"that is dL/dY = 2 R"),
+    "mean loss": (lambda X, Y, K: _gradient(X, Y, K) / Y.size, r"divided by the number of outputs"),
+    "flipped residual": (lambda X, Y, K: 2 * cu.convolve2d(X, cu.corr2d(X, K) - Y), r"flipped the residual"),
+    "forgot the target": (lambda X, Y, K: 2 * cu.corr2d(X, cu.corr2d(X, K)), r"the target Y is missing"),
+    "forgot return": (lambda X, Y, K: None, r"returned None"),
+    "wrong shape": (lambda X, Y, K: np.zeros(3), r"should have the shape of K"),
+    "off by one entry": (lambda X, Y, K: _gradient(X, Y, K) + np.eye(*K.shape), r"entry \[0, 0\] is .* but should be"),
+    "a list of lists": (lambda X, Y, K: _gradient(X, Y, K).tolist(), None),  # accepted
+    "not a number": (lambda X, Y, K: "gradient", r"not an array of numbers"),
+    "modifies K": (lambda X, Y, K: np.subtract(K, 1.0, out=K), r"changed its input `K`"),
+}
+
+
+@pytest.mark.parametrize("mistake", list(GRADIENT_MISTAKES))
+def test_gradient_mistakes_get_specific_messages(mistake, capsys):
+    answer, message = GRADIENT_MISTAKES[mistake]
+    problem = KernelGradientProblem()
+    problem.number = 2
+    result, text = run_check(problem, answer, capsys)
+    if message is None:
+        assert result is True, text
+        return
+    assert result is False, text
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text), text
+
+
+def test_gradient_transposed_for_a_square_kernel_is_diagnosed(capsys):
+    def transposed_when_square(X, Y, K):
+        grad = _gradient(X, Y, K)
+        return grad.T if K.shape[0] == K.shape[1] else grad
+
+    result, text = run_check(KernelGradientProblem(), transposed_when_square, capsys)
+    assert result is False and "hidden case" in text and "gradient is transposed" in text
+
+
+def test_gradient_reference_solution_passes(capsys):
+    problem = KernelGradientProblem()
+    result, text = run_check(problem, solution_namespace(problem)["kernel_gradient"], capsys)
+    assert result is True, text
+    assert "2 visible and 4 hidden" in text
+
+
+def test_gradient_cases_cover_the_lesson_example_and_odd_shapes():
+    cases = KernelGradientProblem().cases()
+    first = cases[0]
+    assert not first.hidden and first.args[0].shape == (6, 8) and first.args[2].shape == (1, 2)
+    kernel_shapes = {c.args[2].shape for c in cases}
+    assert {(3, 3), (1, 1), (3, 4)} <= kernel_shapes
+    assert all(np.any(KernelGradientProblem().expected(c) != 0) for c in cases)
+
+
+def test_gradient_untouched_stub_is_not_attempted(capsys):
+    def kernel_gradient(X, Y, K):
+        raise NotImplementedError("replace this line with your code")
+
+    result, text = run_check(KernelGradientProblem(), kernel_gradient, capsys)
+    assert result is False and text.startswith("Not attempted yet")
+
+
+# --------------------------------------------------------------------------- exercise 3
+
+def test_thought_problem_has_hints_and_a_discussion(capsys):
+    problem = WhyLossExplodedProblem()
+    problem.number = 3
+    result, text = run_check(problem, "too big a step", capsys)
+    assert result is False and "q3.solution()" in text
+    problem.hint(3)
+    assert "(3 of 3)" in capsys.readouterr().out
+    problem.solution()
+    out = capsys.readouterr().out
+    assert "10.24" in out and "2/84" in out and "mean" in out

@@ -142,6 +142,8 @@ assert X_padded.shape == (5, 5) and X_padded[1:-1, 1:-1].sum() == X.sum() and X_
 # $n + 2p - k + 1$ times. The $2 \times 2$ kernel now gives a $4 \times 4$ output instead of
 # $2 \times 2$. The top-left window lies almost entirely in the padding: it covers the zeros and the
 # input's $0$, so the first output is $0 \cdot 0 + 0 \cdot 1 + 0 \cdot 2 + 0 \cdot 3 = 0$.
+#
+# ![The 3x3 input padded to 5x5 (dashed cells are zeros) with the 2x2 kernel at the top-left position; the output is 4x4](../images/padding.png)
 
 # %%
 Y_padded = cu.corr2d(X, K, padding=1)
@@ -272,8 +274,6 @@ assert full_padding(2) == 1 and np.array_equal(Y_padded, correlate2d(X, K, mode=
 # padding $1$ gives $16 \times 16$ instead of $32 \times 32$): the layer downsamples. The figure shows three window
 # positions of a $3 \times 3$ kernel on an $8 \times 8$ input with padding $1$ and stride $2$. Moving
 # one step right in the output moves the window two cells right in the input.
-#
-# ![A 3x3 kernel with padding 1 and stride 2 on a 5x5 input: it visits 3 x 3 positions](../images/padding_strides.gif)
 
 # %%
 assert cu.conv_output_size(32, 3, padding=1, stride=2) == 16
@@ -284,6 +284,25 @@ for pair_index, position in enumerate([(0, 0), (0, 1), (1, 0)]):
 fig.suptitle(geometry.describe())
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# The same movement as an animation, on a $5 \times 5$ input:
+#
+# ![A 3x3 kernel with padding 1 and stride 2 on a 5x5 input: it visits 3 x 3 positions](../images/padding_strides.gif)
+#
+# Strides can differ per axis. With the $3 \times 3$ input, the $2 \times 2$ kernel, padding $1$
+# and stride $3$ down, $2$ across, the kernel fits $2 \times 2$ times. The two off-diagonal outputs
+# are $0 \cdot 0 + 0 \cdot 1 + 1 \cdot 2 + 2 \cdot 3 = 8$ (top right) and
+# $0 \cdot 0 + 6 \cdot 1 + 0 \cdot 2 + 0 \cdot 3 = 6$ (bottom left); the picture shows the
+# bottom-right window, which covers $7, 8$ and two padding zeros: $7 \cdot 0 + 8 \cdot 1 = 8$.
+#
+# ![The 3x3 input padded by 1 with a 2x2 kernel moving 3 rows and 2 columns at a time: a 2x2 output](../images/stride.png)
+
+# %%
+Y_strided = cu.corr2d(X, K, padding=1, stride=(3, 2))
+print(Y_strided)
+assert np.array_equal(Y_strided, [[0, 8], [6, 8]])
+assert Y_strided.shape == cu.conv_output_size((3, 3), 2, padding=1, stride=(3, 2)) == (2, 2)
 
 # %% [markdown]
 # ### Padding and stride from scratch

@@ -18,7 +18,7 @@ PIP_LOG := $(VENV)/pip-install.log
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 LESSONS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
-.PHONY: help install lab test test-unit test-notebooks execute student figures bench bench-widgets clean-venv
+.PHONY: help install lab test test-unit test-notebooks execute student figures bench bench-widgets clean-venv site slides
 
 help:
 	@echo "make lab        set up (first time only) and open the course in JupyterLab"
@@ -29,6 +29,8 @@ help:
 	@echo "make figures    redraw every figure and animation in images/ from course_utils code"
 	@echo "make bench      time course_utils against PyTorch, SciPy, MXNet and JAX (BENCH_ARGS=--quick for a short run)"
 	@echo "make bench-widgets  time the explorer and the playground: control change to new picture"
+	@echo "make site       the learner site, offline, from the executed lessons: build/site/index.html"
+	@echo "make slides     reveal.js slides of every lesson for instructors, offline: build/slides/index.html"
 	@echo "make install    only create/update .venv"
 	@echo "make clean-venv delete .venv"
 
@@ -76,3 +78,13 @@ bench-widgets: install
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The learner site (Jupyter Book v1) and the instructor slides (nbconvert + reveal.js), built
+# from the stored lessons without re-running them. Their browser assets (MathJax, require.js,
+# reveal.js, the widget manager) come from package.json via `npm ci` on first use, so these
+# targets need Node.js and npm (Debian: apt-get install -y nodejs npm).
+site: install
+	$(PY) tools/build_site.py
+
+slides: install
+	$(PY) tools/slides.py

@@ -55,6 +55,8 @@ def _check_int(value: Any, name: str) -> int:
 
 def as_pair(value: Any, name: str, *, minimum: int) -> Tuple[int, int]:
     """Normalise an int or an ``(h, w)`` pair to a pair of ints >= ``minimum``."""
+    if type(value) is int and value >= minimum:  # the common case first: small calls stay cheap
+        return (value, value)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()  # np.array(1) means the int 1
     if isinstance(value, (tuple, list, np.ndarray)):

@@ -8,6 +8,12 @@ call "convolution" is a cross-correlation (the kernel is not flipped), so
 
 Every function accepts NumPy arrays, nested lists and CPU tensors of PyTorch,
 MXNet and JAX, and returns a NumPy float array (float32 stays float32).
+
+The algorithms are the fast ones of :mod:`course_utils.fast_correlation` (lesson 12):
+:func:`corr2d` adds one shifted copy of the input per kernel tap for small kernels
+and switches to the FFT above a measured crossover; the multi-channel functions
+gather the windows once (im2col) and do one matrix multiply. :func:`corr2d_naive`
+keeps the textbook double loop as the independent reference.
 """
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import IntOrPair, as_pair, as_real_array, check_kernel_fits
+from .fast_correlation import correlate_validated, gemm_batch_validated
+from .fast_correlation import prepare_correlation as _prepare
 
 __all__ = [
     "conv_output_size",
@@ -25,6 +33,7 @@ __all__ = [
     "convolve2d",
     "corr2d_multi_in",
     "corr2d_multi_in_out",
+    "corr2d_batch",
     "pool2d",
 ]
 
@@ -73,44 +82,6 @@ def _pad_spatial(X: np.ndarray, padding: Tuple[int, int], value: float = 0.0) ->
     return np.pad(X, widths, mode="constant", constant_values=value)
 
 
-def _prepare(X: Any, K: Any, x_ndims: int, k_ndims: int, padding, stride, dilation):
-    """Validate a (input, kernel, options) triple shared by the correlation functions."""
-    X = as_real_array(X, "X", x_ndims)
-    K = as_real_array(K, "K", k_ndims)
-    p = as_pair(padding, "padding", minimum=0)
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
-    check_kernel_fits(X.shape[-2:], K.shape[-2:], p, d, input_shape=X.shape, kernel_shape=K.shape)
-    return X, K, p, s, d
-
-
-def _output_hw(X: np.ndarray, K: np.ndarray, p, s, d) -> Tuple[int, int]:
-    return tuple(
-        (n + 2 * pi - di * (k - 1) - 1) // si + 1 for n, k, pi, si, di in zip(X.shape[-2:], K.shape[-2:], p, s, d)
-    )  # type: ignore[return-value]
-
-
-def _corr2d_shift_add(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation) -> np.ndarray:
-    """Cross-correlate a padded 2-D array by summing one shifted slice per kernel tap.
-
-    The Python loop runs over the k*k kernel taps, never over output pixels, so
-    each step is one vectorised multiply-add over the whole output.
-    """
-    oh, ow = out_hw
-    sh, sw = stride
-    dh, dw = dilation
-    dtype = np.result_type(Xp.dtype, K.dtype)
-    out = np.zeros((oh, ow), dtype=dtype)
-    product = np.empty((oh, ow), dtype=dtype)
-    for a in range(K.shape[0]):
-        rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
-        for b in range(K.shape[1]):
-            cols = slice(b * dw, b * dw + sw * (ow - 1) + 1, sw)
-            np.multiply(Xp[rows, cols], K[a, b], out=product)
-            out += product
-    return out
-
-
 def corr2d(
     X: Any,
     K: Any,
@@ -141,6 +112,11 @@ def corr2d(
         Shape given by :func:`conv_output_size`; float32 if both inputs are
         float32 (or narrower), float64 otherwise.
 
+    Small kernels are computed by shift-and-add over the kernel taps (exactly
+    the sum in the formula, in tap order, so small-integer data gives exact
+    results); kernels with more taps than the crossover measured for this input
+    size go through the FFT (:func:`course_utils.fast_correlation.choose_method`).
+
     >>> corr2d([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])
     array([[19., 25.],
            [37., 43.]])
@@ -149,7 +125,7 @@ def corr2d(
            [6., 9.]])
     """
     X, K, p, s, d = _prepare(X, K, 2, 2, padding, stride, dilation)
-    return _corr2d_shift_add(_pad_spatial(X, p), K, _output_hw(X, K, p, s, d), s, d)
+    return correlate_validated(X, K, p, s, d)
 
 
 def corr2d_naive(X: Any, K: Any) -> np.ndarray:
@@ -190,16 +166,7 @@ def convolve2d(
            [23., 29.]])
     """
     X, K, p, s, d = _prepare(X, K, 2, 2, padding, stride, dilation)
-    flipped = K[::-1, ::-1]
-    return _corr2d_shift_add(_pad_spatial(X, p), flipped, _output_hw(X, K, p, s, d), s, d)
-
-
-def _channel_windows(X: np.ndarray, K: np.ndarray, p, s, d) -> np.ndarray:
-    """View of every (dilated, strided) kernel-sized window: shape (C, oh, ow, kh, kw)."""
-    kh, kw = K.shape[-2:]
-    effective = (d[0] * (kh - 1) + 1, d[1] * (kw - 1) + 1)
-    windows = sliding_window_view(_pad_spatial(X, p), effective, axis=(-2, -1))
-    return windows[:, :: s[0], :: s[1], :: d[0], :: d[1]]
+    return correlate_validated(X, K[::-1, ::-1], p, s, d)
 
 
 def _check_channels(X: np.ndarray, K: np.ndarray, k_axis: int, k_layout: str) -> None:
@@ -231,7 +198,7 @@ def corr2d_multi_in(
     """
     X, K, p, s, d = _prepare(X, K, 3, 3, padding, stride, dilation)
     _check_channels(X, K, 0, "(C, kh, kw)")
-    return np.tensordot(K, _channel_windows(X, K, p, s, d), axes=([0, 1, 2], [0, 3, 4]))
+    return gemm_batch_validated(X[None], K[None], p, s, d)[0, 0]
 
 
 def corr2d_multi_in_out(
@@ -256,7 +223,38 @@ def corr2d_multi_in_out(
     """
     X, K, p, s, d = _prepare(X, K, 3, 4, padding, stride, dilation)
     _check_channels(X, K, 1, "(C_out, C_in, kh, kw)")
-    return np.tensordot(K, _channel_windows(X, K, p, s, d), axes=([1, 2, 3], [0, 3, 4]))
+    return gemm_batch_validated(X[None], K, p, s, d)[0]
+
+
+def corr2d_batch(
+    X: Any,
+    K: Any,
+    *,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+    dilation: IntOrPair = 1,
+) -> np.ndarray:
+    """:func:`corr2d_multi_in_out` for a batch: what ``torch.nn.functional.conv2d`` computes (no bias).
+
+    ``X`` has shape (N, C_in, H, W) and ``K`` shape (C_out, C_in, kh, kw); the
+    result has shape (N, C_out, oh, ow). One im2col buffer is reused for every
+    image and each image is one matrix multiply.
+
+    >>> X = np.arange(36.0).reshape(2, 2, 3, 3)
+    >>> corr2d_batch(X, np.ones((1, 2, 2, 2)))[:, 0]
+    array([[[ 52.,  60.],
+            [ 76.,  84.]],
+    <BLANKLINE>
+           [[196., 204.],
+            [220., 228.]]])
+    """
+    X, K, p, s, d = _prepare(X, K, 4, 4, padding, stride, dilation)
+    if X.shape[1] != K.shape[1]:
+        raise ValueError(
+            f"channel mismatch: X has {X.shape[1]} input channels (shape {X.shape}, layout (N, C, H, W)) "
+            f"but K has {K.shape[1]} (shape {K.shape}, layout (C_out, C_in, kh, kw))"
+        )
+    return gemm_batch_validated(X, K, p, s, d)
 
 
 def pool2d(

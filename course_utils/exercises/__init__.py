@@ -21,6 +21,7 @@ from .conv_layers import BiasPerChannelProblem, WeightShapeProblem
 from .convolution_maths import Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem
 from .dilation import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
 from .edge_detection import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKernelsProblem
+from .fast_convolution import ArithmeticIntensityProblem, Im2colProblem, LayerWorkProblem
 from .feedback import Feedback
 from .from_mlp import ConvMatrixProblem, DenseParameterCountProblem, PriceOfConvolutionProblem
 from .invariance import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
@@ -45,6 +46,7 @@ LESSON_PROBLEMS: Dict[str, List[Callable[[], Problem]]] = {
     "09_pooling": [Pool2dByOffsetsProblem, PoolingLayerShapeProblem, MaxOrAveragePoolingProblem],
     "10_receptive_field": [ReceptiveFieldRecurrenceProblem, StackFieldProblem, SmallKernelsProblem],
     "11_trained_filters_and_invariance": [ShiftRightProblem, PoolingShiftProblem, BiologicalFiltersProblem],
+    "12_fast_convolution": [Im2colProblem, LayerWorkProblem, ArithmeticIntensityProblem],
 }
 
 
@@ -61,6 +63,7 @@ def bind(lesson: str) -> Tuple[Problem, ...]:
 
 __all__ = [
     "LESSON_PROBLEMS",
+    "ArithmeticIntensityProblem",
     "BiasPerChannelProblem",
     "BiologicalFiltersProblem",
     "Case",
@@ -78,7 +81,9 @@ __all__ = [
     "Feedback",
     "GriddingProblem",
     "HorizontalEdgesProblem",
+    "Im2colProblem",
     "KernelGradientProblem",
+    "LayerWorkProblem",
     "MaxOrAveragePoolingProblem",
     "OutputShapeProblem",
     "OutputSizeProblem",

@@ -456,5 +456,4 @@ q2.check(answer)
 #
 # **Previous:** [10 · Receptive field](10_receptive_field.ipynb)
 #
-# **Next:** this is the last lesson of the core sequence. Go back to [00 · Getting started](00_getting_started.ipynb)
-# for the map of the course, or try the exercises you skipped.
+# **Next:** [12 · Fast convolution](12_fast_convolution.ipynb): how libraries compute all of this quickly.

@@ -1,0 +1,687 @@
+"""Fast 2-D cross-correlation: the algorithms behind ``corr2d``, ``corr2d_multi_in_out`` and ``corr2d_batch``.
+
+Lesson 12 builds each of them from the double loop; this module is their tested copy.
+
+- **Direct shift-and-add** (:func:`corr2d_direct`): one vectorised multiply-add per
+  kernel tap. With stride 1 each tap reads a *contiguous* run of the flattened
+  input (output rows are computed at the input's full width and the extra
+  ``kw - 1`` columns are dropped), and the output is built in horizontal strips
+  small enough to stay in the processor's cache, shared among threads. Its
+  float64 results are bit-for-bit those of the simple tap loop.
+- **FFT** (:func:`corr2d_fft`): the correlation theorem,
+  :math:`X \\star K = \\mathcal{F}^{-1}(\\mathcal{F}X \\cdot \\overline{\\mathcal{F}K})`.
+  Multiplying by the *complex conjugate* of the kernel's transform is what turns
+  the theorem's convolution into a cross-correlation (it flips the kernel). Its
+  cost hardly depends on the kernel size.
+- **im2col + GEMM** (:func:`im2col`, behind ``corr2d_multi_in_out`` and
+  ``corr2d_batch``): every window becomes a column of a matrix, and all output
+  channels come out of one matrix multiply, a BLAS call that runs near the
+  machine's peak.
+
+:func:`choose_method` picks direct or FFT from the crossover table
+:data:`FFT_CROSSOVER`, measured on the course's machine with
+:func:`measure_crossover` (``python -m course_utils.bench --crossover`` re-measures it).
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ._checks import IntOrPair, as_pair, as_real_array, check_kernel_fits
+
+__all__ = [
+    "FFT_CROSSOVER",
+    "choose_method",
+    "corr2d_direct",
+    "corr2d_fft",
+    "fft_threshold",
+    "get_num_threads",
+    "im2col",
+    "measure_crossover",
+    "set_num_threads",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Tuning constants (measured; see measure_crossover and the lesson)
+# ---------------------------------------------------------------------------------------------
+
+#: Where the FFT overtakes the direct method, by dtype: ``(side, work)`` pairs for square
+#: inputs of that (padded) side, where ``work`` is the direct method's multiply-adds per input
+#: pixel, ``taps * outputs / input pixels`` (about k*k for a k x k kernel on a large input; far
+#: less when the kernel nearly covers the input), at which the FFT became CROSSOVER_MARGIN
+#: times faster. ``inf``: it never did at that side.
+#: Measured by :func:`measure_crossover` on the course machine (2-vCPU AMD EPYC with AVX-512, two
+#: threads, an otherwise idle machine): the median of five runs.
+#: Between two measured sides the threshold is interpolated linearly in log(side), beyond them
+#: it is held.
+FFT_CROSSOVER: Dict[str, Tuple[Tuple[int, float], ...]] = {
+    "float32": ((16, math.inf), (32, 70.3), (64, 41.0), (128, 29.6), (256, 38.6), (512, 46.7), (1024, 58.2),
+                (2048, 83.8)),
+    "float64": ((16, math.inf), (32, 53.5), (64, 24.5), (128, 26.4), (256, 22.9), (512, 50.8), (1024, 51.8),
+                (2048, 77.7)),
+}
+
+#: How much faster the FFT must be for the crossover: near the crossover the two methods differ
+#: by less than the timing noise, and the direct method is exact on small-integer data and gives
+#: the same bits on every machine, so it keeps the near-ties.
+CROSSOVER_MARGIN = 1.25
+
+#: Kernels with at most this many taps (5x5) always take the direct method: it is exact on
+#: small-integer data, and where the FFT beats it at all with such kernels (float64, inputs
+#: of 64 to 512 pixels a side), it did so by 10 % at most in our measurements.
+DIRECT_MAX_TAPS = 25
+
+#: Stride-1 problems whose flattened output is at most SMALL_OUTPUT long and whose products
+#: (taps x outputs) number at most SMALL_PRODUCTS take the three-call path (measured: below
+#: these, three large NumPy calls beat two small calls per tap).
+SMALL_OUTPUT = 4096
+SMALL_PRODUCTS = 1 << 18
+#: Bytes per strip of the direct method (measured best for 2048x2048 among 32 KiB to 4 MiB; with
+#: several threads each gets at least one strip).
+STRIP_BYTES = 1 << 20
+#: Below this many bytes of products (taps x outputs x item size) the direct method runs in one
+#: thread: measured, threads lost at 512x512 with 3x3 in float32 (9 MB) and won in float64 (19 MB).
+PARALLEL_MIN_BYTES = 12 << 20
+#: Below this many input pixels the FFTs run in one thread (measured: two threads lost up to
+#: 384x384 and won from 512x512 on).
+FFT_PARALLEL_MIN_PIXELS = 512 * 512
+#: From this many input pixels on, the FFT method reuses per-thread buffers (fresh 16 MB arrays for
+#: a 2048x2048 input cost about 13 000 page faults, twice the transforms' own time; the buffers
+#: were never slower, from 128x128 on).
+FFT_BUFFER_MIN_PIXELS = 128 * 128
+#: From this many multiply-adds on, corr2d_batch shares the images of a batch among threads.
+GEMM_PARALLEL_MIN_MADDS = 20_000_000
+#: Largest im2col matrix built at once (elements); bigger problems are done in bands of output rows.
+IM2COL_MAX_ELEMENTS = 1 << 24
+
+_num_threads = os.cpu_count() or 1
+_pool: Optional[ThreadPoolExecutor] = None
+_pool_size = 0
+_pool_lock = threading.Lock()
+
+
+def set_num_threads(threads: int) -> None:
+    """Set how many threads the direct method, the FFT and ``corr2d_batch`` may use (default: all cores).
+
+    >>> set_num_threads(1); get_num_threads()
+    1
+    >>> set_num_threads(os.cpu_count() or 1)
+    """
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be an int >= 1; got {threads!r}")
+    global _num_threads
+    _num_threads = int(threads)
+
+
+def get_num_threads() -> int:
+    """The number of threads the direct method, the FFT and ``corr2d_batch`` may use."""
+    return _num_threads
+
+
+def _forget_threads_after_fork() -> None:
+    """A forked child has none of its parent's threads: start afresh instead of waiting on them forever."""
+    global _pool, _pool_size, _pool_lock, _blas_limit_lock
+    _pool, _pool_size = None, 0
+    _pool_lock = threading.Lock()
+    _blas_limit_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_threads_after_fork)
+
+
+def _executor(threads: int) -> ThreadPoolExecutor:
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size < threads:
+            if _pool is not None:
+                _pool.shutdown(wait=False)
+            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="course_utils-corr2d")
+            _pool_size = threads
+        return _pool
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation (the public functions here take the same arguments as ops.corr2d)
+# ---------------------------------------------------------------------------------------------
+
+
+def prepare_correlation(X: Any, K: Any, x_ndims: int, k_ndims: int, padding, stride, dilation):
+    """Validate a (input, kernel, options) triple shared by the correlation functions."""
+    X = as_real_array(X, "X", x_ndims)
+    K = as_real_array(K, "K", k_ndims)
+    p = as_pair(padding, "padding", minimum=0)
+    s = as_pair(stride, "stride", minimum=1)
+    d = as_pair(dilation, "dilation", minimum=1)
+    check_kernel_fits(X.shape[-2:], K.shape[-2:], p, d, input_shape=X.shape, kernel_shape=K.shape)
+    return X, K, p, s, d
+
+
+def output_hw(input_hw, kernel_hw, p, s, d) -> Tuple[int, int]:
+    """Output (height, width) for validated sizes and options."""
+    return tuple(
+        (n + 2 * pi - di * (k - 1) - 1) // si + 1 for n, k, pi, si, di in zip(input_hw, kernel_hw, p, s, d)
+    )  # type: ignore[return-value]
+
+
+def pad_spatial(X: np.ndarray, padding: Tuple[int, int]) -> np.ndarray:
+    """Zero-pad the last two axes of ``X`` by ``padding`` on both sides (``X`` itself if no padding)."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return X
+    padded = np.zeros(X.shape[:-2] + (X.shape[-2] + 2 * ph, X.shape[-1] + 2 * pw), dtype=X.dtype)
+    padded[..., ph : ph + X.shape[-2], pw : pw + X.shape[-1]] = X
+    return padded
+
+
+# ---------------------------------------------------------------------------------------------
+# Direct method: shift-and-add over the kernel taps
+# ---------------------------------------------------------------------------------------------
+
+
+def _shift_add_strided(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype) -> np.ndarray:
+    """The plain tap loop on 2-D slices: any stride and dilation (used when stride > 1)."""
+    oh, ow = out_hw
+    sh, sw = stride
+    dh, dw = dilation
+    out = np.zeros((oh, ow), dtype=dtype)
+    product = np.empty((oh, ow), dtype=dtype)
+    for a in range(K.shape[0]):
+        rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
+        for b in range(K.shape[1]):
+            cols = slice(b * dw, b * dw + sw * (ow - 1) + 1, sw)
+            np.multiply(Xp[rows, cols], K[a, b], out=product)
+            out += product
+    return out
+
+
+def _strip_worker(flat: np.ndarray, width: int, taps, out: np.ndarray, strips, dtype) -> None:
+    """Accumulate the taps over some horizontal strips of ``out``; one scratch pair per call."""
+    oh, ow = out.shape
+    longest = max(r1 - r0 for r0, r1 in strips) * width
+    acc = np.empty(longest, dtype=dtype)
+    scratch = np.empty(longest, dtype=dtype)
+    (first_offset, first_weight), rest = taps[0], taps[1:]
+    for r0, r1 in strips:
+        # Output row i, column j sits at flat index i * width + j: the tap (a, b) reads the input
+        # at that index plus a * dh * width + b * dw, a contiguous run for the whole strip. The
+        # last strip stops at its last real output so that no tap reads past the input's end.
+        n = (r1 - r0) * width if r1 < oh else (r1 - r0 - 1) * width + ow
+        start = r0 * width
+        a = acc[:n]
+        t = scratch[:n]
+        np.multiply(flat[start + first_offset : start + first_offset + n], first_weight, out=a)
+        for offset, weight in rest:
+            np.multiply(flat[start + offset : start + offset + n], weight, out=t)
+            a += t
+        block = acc[: (r1 - r0) * width].reshape(r1 - r0, width)[:, :ow]
+        # Adding +0.0 while copying out turns a -0.0 into +0.0, so every result equals the tap
+        # loop that starts from zeros (0.0 + (-0.0) is +0.0), bit for bit.
+        np.add(block, 0.0, out=out[r0:r1])
+
+
+def _direct_small(Xp: np.ndarray, K: np.ndarray, out_hw, dilation, dtype) -> np.ndarray:
+    """Stride-1 shift-and-add for small problems in three NumPy calls instead of two per tap.
+
+    A strided view puts the k*k shifted runs of the flattened input on top of each
+    other (no copy); one multiply makes every product and one reduction over the
+    tap axis adds them, in tap order, exactly like the tap loop.
+    """
+    oh, ow = out_hw
+    kh, kw = K.shape
+    width = Xp.shape[1]
+    n = (oh - 1) * width + ow
+    size = Xp.itemsize
+    shifted = np.ndarray((kh, kw, n), Xp.dtype, buffer=Xp, strides=(dilation[0] * width * size, dilation[1] * size, size))
+    # K cast to the input's dtype: the rounding NumPy applies to the scalar K[a, b] in the tap loop.
+    products = shifted * K.astype(Xp.dtype, copy=False)[:, :, None]
+    sums = np.empty(oh * width, dtype=dtype)
+    # A reduction over the outer axis of a (taps, n) array adds row after row (n >= 2; a single
+    # column would be summed pairwise, so the caller sends n == 1 to the tap loop).
+    np.add.reduce(products.reshape(kh * kw, n), axis=0, dtype=dtype, out=sums[:n])
+    out = np.empty((oh, ow), dtype=dtype)
+    np.add(sums.reshape(oh, width)[:, :ow], 0.0, out=out)  # -0.0 -> +0.0, as in _strip_worker
+    return out
+
+
+def _direct_valid(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype, threads: int) -> np.ndarray:
+    """Valid correlation of a padded 2-D ``Xp`` by shift-and-add; ``dtype`` is the result type."""
+    if stride != (1, 1):
+        return _shift_add_strided(Xp, K, out_hw, stride, dilation, dtype)
+    Xp = np.ascontiguousarray(Xp)
+    oh, ow = out_hw
+    width = Xp.shape[1]
+    flat_length = (oh - 1) * width + ow
+    if 2 <= flat_length <= SMALL_OUTPUT and K.size * flat_length <= SMALL_PRODUCTS:
+        return _direct_small(Xp, K, out_hw, dilation, dtype)
+    dh, dw = dilation
+    # K's values as Python floats: NumPy multiplies them in the input's precision, exactly as it
+    # does the scalars K[a, b] of the plain loop, so the products round the same way.
+    weights = K.tolist()
+    taps = [(a * dh * width + b * dw, weights[a][b]) for a in range(K.shape[0]) for b in range(K.shape[1])]
+    out = np.empty((oh, ow), dtype=dtype)
+    workers = threads if len(taps) * oh * width * np.dtype(dtype).itemsize >= PARALLEL_MIN_BYTES else 1
+    rows = max(1, min(STRIP_BYTES // (width * np.dtype(dtype).itemsize), -(-oh // workers)))
+    strips = [(r0, min(oh, r0 + rows)) for r0 in range(0, oh, rows)]
+    workers = min(workers, len(strips))
+    flat = Xp.reshape(-1)
+    if workers <= 1:
+        _strip_worker(flat, width, taps, out, strips, dtype)
+        return out
+    groups = [strips[i::workers] for i in range(workers)]  # interleaved: equal work per thread
+    futures = [_executor(workers).submit(_strip_worker, flat, width, taps, out, group, dtype) for group in groups]
+    for future in futures:
+        future.result()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# FFT method
+# ---------------------------------------------------------------------------------------------
+
+
+def _fft_module():
+    try:
+        import scipy.fft as fft  # keeps float32 in complex64
+
+        return fft, True
+    except ImportError:  # pragma: no cover - SciPy is in the course requirements
+        return np.fft, False
+
+
+def _pocketfft():
+    """SciPy's transform engine, whose functions accept output buffers; None if unavailable."""
+    try:
+        from scipy.fft._pocketfft import pypocketfft
+
+        return pypocketfft
+    except ImportError:  # pragma: no cover - another SciPy layout: the public API is used instead
+        return None
+
+
+#: Per-thread work buffers of the FFT method, kept for the last (shape, dtype) only: on a large
+#: input, allocating fresh arrays each call costs more in page faults than the transforms.
+_fft_buffers = threading.local()
+
+
+def _buffers(shape: Tuple[int, int], dtype) -> Dict[str, np.ndarray]:
+    key = (shape, np.dtype(dtype))
+    cached = getattr(_fft_buffers, "cached", None)
+    if cached is None or cached[0] != key:
+        half = (shape[0], shape[1] // 2 + 1)
+        complex_dtype = np.result_type(dtype, np.complex64)
+        cached = (key, {
+            "input": np.zeros(shape, dtype=dtype),
+            "spectrum": np.empty(half, dtype=complex_dtype),
+            "kernel": np.empty(half, dtype=complex_dtype),
+            "output": np.empty(shape, dtype=dtype),
+        })
+        _fft_buffers.cached = cached
+    return cached[1]
+
+
+def _fft_spectra_public(x, k, shape, workers):
+    fft, _ = _fft_module()
+    options = {"workers": workers} if fft is not np.fft else {}
+    spectrum = fft.rfft2(x, s=shape, **options)
+    # The kernel is small: transform its few rows first, then the columns (half the work of rfft2).
+    kernel_spectrum = fft.fft(fft.rfft(k, n=shape[1], axis=1), n=shape[0], axis=0, **options)
+    spectrum *= np.conjugate(kernel_spectrum, out=kernel_spectrum)
+    return fft.irfft2(spectrum, s=shape, **options)
+
+
+def _fft_spectra_buffered(engine, x, k, shape, workers, dtype):
+    buffers = _buffers(shape, dtype)
+    H, W = x.shape
+    padded = buffers["input"]
+    if (H, W) == shape:
+        padded = x
+    else:  # zero-pad into the kept buffer
+        padded[:H, :W] = x
+        padded[H:] = 0
+        padded[:H, W:] = 0
+    spectrum, kernel, output = buffers["spectrum"], buffers["kernel"], buffers["output"]
+    engine.r2c(padded, (0, 1), True, 0, spectrum, workers)
+    kh = k.shape[0]
+    rows = np.zeros((kh, shape[1]), dtype=dtype)
+    rows[:, : k.shape[1]] = k
+    engine.r2c(rows, (1,), True, 0, kernel[:kh], workers)
+    kernel[kh:] = 0
+    engine.c2c(kernel, (0,), True, 0, kernel, workers)
+    spectrum *= np.conjugate(kernel, out=kernel)
+    engine.c2c(spectrum, (0,), False, 2, spectrum, workers)  # inverse: columns, then rows to real
+    engine.c2r(spectrum, (1,), shape[1], False, 2, output, workers)
+    return output
+
+
+def _fft_valid(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype, threads: int) -> np.ndarray:
+    """Valid correlation of a padded 2-D ``Xp`` through the FFT (correlation theorem)."""
+    fft, is_scipy = _fft_module()
+    dh, dw = dilation
+    if dilation != (1, 1):  # the dilated kernel is a sparse dense kernel
+        dense = np.zeros((dh * (K.shape[0] - 1) + 1, dw * (K.shape[1] - 1) + 1), dtype=K.dtype)
+        dense[::dh, ::dw] = K
+        K = dense
+    H, W = Xp.shape
+    # A circular correlation of length >= H wraps only into outputs past the valid ones, so
+    # the transforms need no extra room for the kernel (unlike a full convolution).
+    shape = (fft.next_fast_len(H, real=True), fft.next_fast_len(W, real=True)) if is_scipy else (H, W)
+    workers = threads if H * W >= FFT_PARALLEL_MIN_PIXELS else 1
+    x = Xp.astype(dtype, copy=False)
+    k = K.astype(dtype, copy=False)
+    engine = _pocketfft() if is_scipy else None
+    if engine is not None and H * W >= FFT_BUFFER_MIN_PIXELS:
+        full = _fft_spectra_buffered(engine, x, k, shape, workers, dtype)
+    else:
+        full = _fft_spectra_public(x, k, shape, workers)
+    oh, ow = out_hw
+    sh, sw = stride
+    result = full[: sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw]
+    return np.array(result, dtype=dtype)  # a copy: the buffers are reused by the next call
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing between them
+# ---------------------------------------------------------------------------------------------
+
+
+def fft_threshold(side: float, dtype: Any = np.float64) -> float:
+    """The crossover of :data:`FFT_CROSSOVER` for a square input of this side, interpolated in log(side).
+
+    >>> fft_threshold(512, np.float32) == dict(FFT_CROSSOVER["float32"])[512]
+    True
+    """
+    table = FFT_CROSSOVER["float32" if np.dtype(dtype) == np.float32 else "float64"]
+    if side <= table[0][0]:
+        return float(table[0][1])
+    for (s0, t0), (s1, t1) in zip(table, table[1:]):
+        if side == s1:
+            return float(t1)
+        if side < s1:
+            if math.isinf(t0) or math.isinf(t1):  # the FFT never won at one end: it does not in between
+                return math.inf
+            f = (math.log(side) - math.log(s0)) / (math.log(s1) - math.log(s0))
+            return t0 + f * (t1 - t0)
+    return float(table[-1][1])
+
+
+def _auto_method(padded_hw: Tuple[int, int], out_hw: Tuple[int, int], taps: int, dtype: Any) -> str:
+    if taps <= DIRECT_MAX_TAPS:
+        return "direct"
+    pixels = padded_hw[0] * padded_hw[1]
+    work = taps * out_hw[0] * out_hw[1] / pixels
+    return "fft" if work >= fft_threshold(math.sqrt(pixels), dtype) else "direct"
+
+
+def choose_method(input_hw: Sequence[int], kernel_hw: Sequence[int], dtype: Any = np.float64, *,
+                  padding: IntOrPair = 0, stride: IntOrPair = 1, dilation: IntOrPair = 1) -> str:
+    """``"direct"`` or ``"fft"``: the faster method for this problem, by the measured crossover.
+
+    The direct method does ``taps * outputs`` multiply-adds; the FFT's cost
+    depends on the (padded) input size only. So the FFT wins once the direct
+    work per input pixel passes :func:`fft_threshold` (a stride, which cuts the
+    outputs, pushes the choice back towards direct).
+
+    >>> choose_method((512, 512), (3, 3), np.float32)
+    'direct'
+    >>> choose_method((512, 512), (31, 31), np.float32)
+    'fft'
+    >>> choose_method((28, 28), (26, 26))   # a 3x3 output: 6084 multiply-adds in all
+    'direct'
+    """
+    p = as_pair(padding, "padding", minimum=0)
+    s = as_pair(stride, "stride", minimum=1)
+    d = as_pair(dilation, "dilation", minimum=1)
+    hw = (int(input_hw[0]), int(input_hw[1]))
+    k = (int(kernel_hw[0]), int(kernel_hw[1]))
+    check_kernel_fits(hw, k, p, d, input_name="size input_hw", kernel_name="size kernel_hw",
+                      input_shape=None, kernel_shape=None)
+    padded = (hw[0] + 2 * p[0], hw[1] + 2 * p[1])
+    return _auto_method(padded, output_hw(hw, k, p, s, d), k[0] * k[1], dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public single-channel entry points
+# ---------------------------------------------------------------------------------------------
+
+
+def correlate_validated(X: np.ndarray, K: np.ndarray, p, s, d, method: str = "auto") -> np.ndarray:
+    """Cross-correlate validated 2-D arrays; ``method`` is ``"auto"``, ``"direct"`` or ``"fft"``."""
+    dtype = X.dtype if X.dtype == K.dtype else np.result_type(X.dtype, K.dtype)
+    out = output_hw(X.shape, K.shape, p, s, d)
+    if method == "auto":
+        method = _auto_method((X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1]), out, K.size, dtype)
+    Xp = pad_spatial(X, p)
+    if method == "fft":
+        return _fft_valid(Xp, K, out, s, d, dtype, _num_threads)
+    return _direct_valid(Xp, K, out, s, d, dtype, _num_threads)
+
+
+def corr2d_direct(X: Any, K: Any, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                  dilation: IntOrPair = 1) -> np.ndarray:
+    """2-D cross-correlation by shift-and-add over the kernel taps (same arguments as ``corr2d``).
+
+    >>> corr2d_direct([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])
+    array([[19., 25.],
+           [37., 43.]])
+    """
+    X, K, p, s, d = prepare_correlation(X, K, 2, 2, padding, stride, dilation)
+    return correlate_validated(X, K, p, s, d, "direct")
+
+
+def corr2d_fft(X: Any, K: Any, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+               dilation: IntOrPair = 1) -> np.ndarray:
+    """2-D cross-correlation through the FFT (same arguments and result as ``corr2d``, up to round-off).
+
+    >>> np.round(corr2d_fft([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]]), 10)
+    array([[19., 25.],
+           [37., 43.]])
+    """
+    X, K, p, s, d = prepare_correlation(X, K, 2, 2, padding, stride, dilation)
+    return correlate_validated(X, K, p, s, d, "fft")
+
+
+# ---------------------------------------------------------------------------------------------
+# Multi-channel: im2col + GEMM
+# ---------------------------------------------------------------------------------------------
+
+
+def _im2col_into(Xp: np.ndarray, kernel_hw, rows: slice, out_w: int, stride, dilation, cols: np.ndarray) -> None:
+    """Copy the windows of output rows ``rows`` of a padded (C, H, W) ``Xp`` into ``cols`` (C, kh, kw, r, ow)."""
+    kh, kw = kernel_hw
+    sh, sw = stride
+    dh, dw = dilation
+    for a in range(kh):
+        top = rows.start * sh + a * dh
+        row_slice = slice(top, top + sh * (rows.stop - rows.start - 1) + 1, sh)
+        for b in range(kw):
+            cols[:, a, b] = Xp[:, row_slice, b * dw : b * dw + sw * (out_w - 1) + 1 : sw]
+
+
+def im2col(X: Any, kernel_size: IntOrPair, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+           dilation: IntOrPair = 1) -> np.ndarray:
+    """The im2col matrix of a (C, H, W) (or (H, W)) input: one column per output position.
+
+    Row ``(c * kh + a) * kw + b`` holds, for every output position in row-major
+    order, the input value under kernel tap ``(a, b)`` of channel ``c``. So for
+    weights ``W`` of shape (C_out, C, kh, kw), ``W.reshape(C_out, -1) @ im2col(X, (kh, kw))``
+    is the multi-channel cross-correlation, flattened.
+
+    >>> im2col(np.arange(9.0).reshape(3, 3), 2)
+    array([[0., 1., 3., 4.],
+           [1., 2., 4., 5.],
+           [3., 4., 6., 7.],
+           [4., 5., 7., 8.]])
+    """
+    X = as_real_array(X, "X", (2, 3))
+    k = as_pair(kernel_size, "kernel_size", minimum=1)
+    p = as_pair(padding, "padding", minimum=0)
+    s = as_pair(stride, "stride", minimum=1)
+    d = as_pair(dilation, "dilation", minimum=1)
+    check_kernel_fits(X.shape[-2:], k, p, d, kernel_name="size kernel_size", input_shape=X.shape,
+                      kernel_shape=None)
+    X3 = X if X.ndim == 3 else X[None]
+    oh, ow = output_hw(X3.shape[1:], k, p, s, d)
+    cols = np.empty((X3.shape[0], k[0], k[1], oh, ow), dtype=X.dtype)
+    _im2col_into(pad_spatial(X3, p), k, slice(0, oh), ow, s, d, cols)
+    return cols.reshape(X3.shape[0] * k[0] * k[1], oh * ow)
+
+
+#: Per-thread im2col buffer of corr2d_batch (fresh multi-megabyte arrays on every call cost page
+#: faults that can double the time of a layer); the largest one needed so far is kept.
+_im2col_buffers = threading.local()
+
+
+def _im2col_buffer(elements: int, dtype) -> np.ndarray:
+    buffers = getattr(_im2col_buffers, "by_dtype", None)
+    if buffers is None:
+        buffers = _im2col_buffers.by_dtype = {}
+    buffer = buffers.get(np.dtype(dtype))
+    if buffer is None or buffer.size < elements:
+        buffer = buffers[np.dtype(dtype)] = np.empty(elements, dtype=dtype)
+    return buffer[:elements]
+
+
+def _blas_controller():
+    """threadpoolctl's controller of the loaded BLAS libraries, made once; None without threadpoolctl."""
+    global _controller
+    with _pool_lock:
+        if _controller is False:
+            try:
+                from threadpoolctl import ThreadpoolController
+
+                _controller = ThreadpoolController()
+            except Exception:  # noqa: BLE001 - not installed, or no BLAS found: stay sequential
+                _controller = None
+        return _controller
+
+
+_controller: Any = False
+#: One parallel corr2d_batch at a time: the BLAS thread limit it sets is process-wide.
+_blas_limit_lock = threading.Lock()
+
+
+def _gemm_images(Xp: np.ndarray, weights: np.ndarray, kernel_hw, out: np.ndarray, images, s, d) -> None:
+    """im2col + one matrix multiply for each image in ``images`` (bands of output rows if large)."""
+    N, O, oh, ow = out.shape
+    C = Xp.shape[1]
+    rows = weights.shape[1]
+    band = max(1, min(oh, IM2COL_MAX_ELEMENTS // max(1, rows * ow)))
+    buffer = _im2col_buffer(rows * band * ow, out.dtype)
+    for n in images:
+        for r0 in range(0, oh, band):
+            r1 = min(oh, r0 + band)
+            cols = buffer[: rows * (r1 - r0) * ow].reshape(C, kernel_hw[0], kernel_hw[1], r1 - r0, ow)
+            _im2col_into(Xp[n], kernel_hw, slice(r0, r1), ow, s, d, cols)
+            matrix = cols.reshape(rows, (r1 - r0) * ow)
+            if r1 - r0 == oh:
+                np.matmul(weights, matrix, out=out[n].reshape(O, oh * ow))
+            else:
+                out[n, :, r0:r1] = (weights @ matrix).reshape(O, r1 - r0, ow)
+
+
+def gemm_batch_validated(X: np.ndarray, K: np.ndarray, p, s, d) -> np.ndarray:
+    """Validated (N, C, H, W) input and (O, C, kh, kw) weights -> (N, O, oh, ow), by im2col + GEMM.
+
+    Each image is one im2col copy into a reused buffer and one matrix multiply.
+    A large batch is shared among threads, one image at a time, with BLAS kept
+    to one thread meanwhile: measured on the course machine, this was steadily
+    fast, while alternating single-threaded copies with two-threaded multiplies
+    was sometimes twice as slow (BLAS's idle threads are slow to wake up).
+    """
+    dtype = np.result_type(X.dtype, K.dtype)
+    N, C = X.shape[:2]
+    O, _, kh, kw = K.shape
+    oh, ow = output_hw(X.shape[2:], K.shape[2:], p, s, d)
+    # A contiguous weight matrix: a strided operand would make np.matmul skip BLAS.
+    weights = np.ascontiguousarray(K.reshape(O, C * kh * kw), dtype=dtype)
+    Xp = pad_spatial(X, p)
+    out = np.empty((N, O, oh, ow), dtype=dtype)
+    workers = min(_num_threads, N)
+    controller = _blas_controller() if workers > 1 and N * O * C * kh * kw * oh * ow >= GEMM_PARALLEL_MIN_MADDS else None
+    if controller is None:
+        _gemm_images(Xp, weights, (kh, kw), out, range(N), s, d)
+        return out
+    with _blas_limit_lock, controller.limit(limits=1, user_api="blas"):
+        pool = _executor(workers)
+        futures = [pool.submit(_gemm_images, Xp, weights, (kh, kw), out, range(i, N, workers), s, d)
+                   for i in range(workers)]
+        for future in futures:
+            future.result()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring the crossover
+# ---------------------------------------------------------------------------------------------
+
+
+#: The clock of measure_crossover (time.process_time gives CPU time, steadier on a busy one-thread run).
+_clock = time.perf_counter
+
+
+def _median_seconds(function, repeats: int) -> float:
+    function()  # warm-up
+    times = []
+    for _ in range(repeats):
+        begin = _clock()
+        function()
+        times.append(_clock() - begin)
+    return float(np.median(times))
+
+
+def direct_work_per_pixel(side: int, k: int) -> float:
+    """Multiply-adds per input pixel of a valid k x k correlation of a side x side input.
+
+    >>> direct_work_per_pixel(512, 1)
+    1.0
+    """
+    return k * k * (side - k + 1) ** 2 / side**2
+
+
+def measure_crossover(sides: Sequence[int] = (16, 32, 64, 128, 256, 512, 1024, 2048),
+                      dtype: Any = np.float32, *, kernels: Sequence[int] = tuple(range(3, 40, 2)),
+                      margin: float = CROSSOVER_MARGIN, repeats: int = 5,
+                      seed: int = 0) -> List[Tuple[int, float]]:
+    """Time direct vs FFT on square inputs: ``(side, work)`` pairs in the units of :data:`FFT_CROSSOVER`.
+
+    For each side the odd kernel size grows through ``kernels`` until the FFT
+    has been ``margin`` times faster twice in a row. The crossover is
+    interpolated linearly (in the ratio of the two times) between the last
+    kernel below the margin and the first above it, and converted to direct
+    multiply-adds per input pixel (:func:`direct_work_per_pixel`); ``inf`` if the
+    FFT never got there. Timings only, with the current :func:`get_num_threads`.
+    """
+    rng = np.random.default_rng(seed)
+    results: List[Tuple[int, float]] = []
+    for side in sides:
+        X = rng.standard_normal((side, side)).astype(dtype)
+        previous: Optional[Tuple[float, float]] = None  # (work, direct/fft) where direct last won
+        crossover, wins = math.inf, 0
+        for k in kernels:
+            if k > side:
+                break
+            K = rng.standard_normal((k, k)).astype(dtype)
+            ratio = (_median_seconds(lambda: corr2d_direct(X, K), repeats)
+                     / _median_seconds(lambda: corr2d_fft(X, K), repeats))
+            work = direct_work_per_pixel(side, k)
+            if ratio < margin:
+                previous, crossover, wins = (work, ratio), math.inf, 0
+                continue
+            wins += 1
+            if wins == 1:
+                if previous is None:
+                    crossover = work
+                else:
+                    w0, r0 = previous
+                    crossover = w0 + (margin - r0) / (ratio - r0) * (work - w0)
+            if wins == 2:
+                break
+        results.append((side, crossover))
+    return results

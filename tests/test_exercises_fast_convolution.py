@@ -1,0 +1,140 @@
+"""Lesson 12 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from course_utils import exercises
+from course_utils.exercises import ArithmeticIntensityProblem, Im2colProblem, LayerWorkProblem
+from course_utils.exercises.fast_convolution import WORK_LAYER
+from course_utils.fast_correlation import im2col as reference_im2col
+
+
+def run_check(problem, answer, capsys):
+    result = problem.check(answer)
+    return result, capsys.readouterr().out
+
+
+def solution_namespace(problem):
+    namespace = {"np": np}
+    exec(problem.solution_text, namespace)
+    return namespace
+
+
+def test_bind_gives_the_three_problems_in_order():
+    q1, q2, q3 = exercises.bind("12_fast_convolution")
+    assert (type(q1), type(q2), type(q3)) == (Im2colProblem, LayerWorkProblem, ArithmeticIntensityProblem)
+    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
+
+
+def test_im2col_reference_solution_passes(capsys):
+    problem = Im2colProblem()
+    result, text = run_check(problem, solution_namespace(problem)["im2col"], capsys)
+    assert result is True, text
+    assert text.startswith("Correct") and "2 visible and 4 hidden" in text
+
+
+def _good(X, k):
+    return reference_im2col(X, k)
+
+
+def _windows(X, k):
+    return np.lib.stride_tricks.sliding_window_view(X, (k, k))
+
+
+IM2COL_MISTAKES = {
+    "transposed": (lambda X, k: _good(X, k).T, r"rows and columns are swapped"),
+    "4-d windows": (lambda X, k: _windows(X, k), r"not yet a matrix\. Reshape it to 2-D"),
+    "off by one": (lambda X, k: np.stack([X[a:X.shape[0] - k + a, b:X.shape[1] - k + b].ravel()
+                                          for a in range(k) for b in range(k)]),
+                   r"one output position\s+short along each axis"),
+    "taps column-major": (lambda X, k: np.stack([X[a:a + X.shape[0] - k + 1, b:b + X.shape[1] - k + 1].ravel()
+                                                 for b in range(k) for a in range(k)]),
+                          r"taps are in the wrong order"),
+    "positions column-major": (lambda X, k: np.stack([X[a:a + X.shape[0] - k + 1, b:b + X.shape[1] - k + 1]
+                                                      .ravel(order="F") for a in range(k) for b in range(k)]),
+                               r"output positions are in column-major order"),
+    "wrong row": (lambda X, k: _good(X, k) + np.eye(k * k, 1, -(k * k - 1)), r"row \d+ \(kernel tap a = \d+, b = \d+\) is wrong"),
+    "forgot return": (lambda X, k: None, r"returned None"),
+    "not numbers": (lambda X, k: "cols", r"not an array of numbers"),
+    "list of rows": (lambda X, k: [list(r) for r in _good(X, k)], None),  # a nested list of the right numbers is fine
+}
+
+
+@pytest.mark.parametrize("mistake", list(IM2COL_MISTAKES))
+def test_im2col_mistakes_get_specific_messages(mistake, capsys):
+    answer, message = IM2COL_MISTAKES[mistake]
+    problem = Im2colProblem()
+    problem.number = 1
+    result, text = run_check(problem, answer, capsys)
+    if message is None:
+        assert result is True, text
+        return
+    assert result is False
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text), text
+
+
+def test_im2col_untouched_stub_is_not_attempted(capsys):
+    def im2col(X, k):
+        raise NotImplementedError("replace this line with your code")
+
+    result, text = run_check(Im2colProblem(), im2col, capsys)
+    assert result is False and text.startswith("Not attempted yet")
+
+
+def test_im2col_wrong_only_on_a_hidden_case_says_hidden(capsys):
+    def wrong_for_k1(X, k):
+        return _good(X, k) if k != 1 else _good(X, k) + 1
+
+    result, text = run_check(Im2colProblem(), wrong_for_k1, capsys)
+    assert result is False and "hidden case" in text
+
+
+N, C_IN, C_OUT, SIZE, K = (WORK_LAYER[key] for key in ("batch", "in_channels", "out_channels", "size", "kernel"))
+OUT = SIZE - K + 1
+EXPECTED_WORK = N * C_OUT * C_IN * K * K * OUT * OUT
+
+
+@pytest.mark.parametrize(
+    "answer, ok, message",
+    [
+        (EXPECTED_WORK, True, r"is right"),
+        (float(EXPECTED_WORK), True, r"is right"),
+        (np.int64(EXPECTED_WORK), True, r"is right"),
+        (2 * EXPECTED_WORK, False, r"floating-point operations"),
+        (N * C_OUT * C_IN * K * K * SIZE * SIZE, False, r"uses the input size 56x56 for the output"),
+        (EXPECTED_WORK // N, False, r"that is one image"),
+        (N * C_OUT * K * K * OUT * OUT, False, r"forgets the input channels"),
+        (N * C_OUT * C_IN * K * OUT * OUT, False, r"a 3x3 kernel has 9"),
+        (12345, False, r"q2\.hint\(\)"),
+        (1.5, False, r"a whole number"),
+        (True, False, r"expects a whole number"),
+        (None, False, r"not attempted"),
+        (..., False, r"not attempted"),
+    ],
+)
+def test_layer_work_problem(answer, ok, message, capsys):
+    problem = LayerWorkProblem()
+    problem.number = 2
+    result, text = run_check(problem, answer, capsys)
+    assert result is ok, text
+    assert re.search(message, text, re.DOTALL), text
+
+
+def test_layer_work_expected_value_and_solution():
+    assert LayerWorkProblem().expected == 859_963_392
+    assert solution_namespace(LayerWorkProblem())["answer"] == 859_963_392
+
+
+def test_thought_problem_has_hints_and_a_discussion(capsys):
+    problem = ArithmeticIntensityProblem()
+    problem.number = 3
+    result, text = run_check(problem, "reuse", capsys)
+    assert result is False and "q3.solution()" in text
+    problem.hint(2)
+    assert "(2 of 2)" in capsys.readouterr().out
+    problem.solution()
+    assert "GEMM" in capsys.readouterr().out

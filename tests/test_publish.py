@@ -1,0 +1,453 @@
+"""The published course: the learner site (`make site`) and the instructor slides (`make slides`).
+
+Both are built once per test module into a temporary folder, from whatever lessons
+``notebooks/NN_topic.ipynb`` exist (tools/build_site.py, tools/slides.py; a few tens of
+seconds, plus ``npm ci`` once when node_modules/ is missing). Every publishing test lives in
+this file, so with ``-n 2 --dist loadfile`` they share one build and one browser.
+
+The browser smoke tests open the pages from ``file://``, as a learner opening a copy of the
+site would, in Debian's chromium driven by Playwright with every host name unresolvable
+(``--host-resolver-rules=MAP * ~NOTFOUND``): whatever a page would fetch from the network
+fails, and the tests see it. They are skipped, with the reason, only when chromium or the
+playwright package is missing.
+"""
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
+import slides  # noqa: E402
+
+try:  # the shared browser helpers of tests/test_browser_widgets.py
+    from browser_support import CHROMIUM, CHROMIUM_ARGS, ConsoleLog, missing_browser_reason
+except ImportError:  # pragma: no cover - only if that module is gone
+    CHROMIUM = Path("/usr/bin/chromium")
+    CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]
+    ConsoleLog = None
+
+    def missing_browser_reason() -> Optional[str]:
+        if not CHROMIUM.exists():
+            return f"{CHROMIUM} is missing (apt-get install -y --no-install-recommends chromium)"
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            return "the playwright Python package is missing (make install)"
+        return None
+
+#: No host name resolves: a page that reaches for a CDN shows it as a failed request. (The rule would
+#: also catch the loopback address of the search test's local server, hence the one exclusion.)
+OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+TIMEOUT_MS = 60_000
+LESSONS = build_site.find_lessons()
+
+#: Text that is left over when maths was not typeset: ``$...$`` or ``$$``.
+RAW_MATH = re.compile(r"\$\$|\$[^$\n]{1,200}\$")
+#: Everything but prose: code, outputs, and MathJax's own output (which keeps the TeX for screen readers).
+PROSE_JS = """(root) => {
+    const copy = root.cloneNode(true);
+    copy.querySelectorAll('pre, code, script, style, mjx-container, .MathJax, .MathJax_CHTML, .mjx-chtml, '
+        + '.MJX_Assistive_MathML, .MathJax_Preview, .cell_output, .jp-OutputArea, .jp-InputArea')
+        .forEach(node => node.remove());
+    return copy.textContent;
+}"""
+#: MathJax 2 (the slides) has typeset everything: its queue is empty and no raw TeX is left.
+MATHJAX2_DONE_JS = ("(pattern) => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
+                    " && !MathJax.Hub.queue.running && !new RegExp(pattern).test(("
+                    + PROSE_JS + ")(document.querySelector('.reveal .slides')))")
+BROKEN_IMAGES_JS = """() => Array.from(document.images)
+    .filter(image => !(image.complete && image.naturalWidth > 0))
+    .map(image => image.getAttribute('src').slice(0, 100))"""
+
+
+# -- which lesson the smoke tests open ------------------------------------------------------------
+def widget_functions() -> List[str]:
+    """The course's widget entry points (``explore_convolution``, ``kernel_playground``, ...)."""
+    from course_utils import widgets
+
+    return [name for name in widgets.__all__ if name[0].islower()]
+
+
+def widget_cell_line(notebook) -> Optional[str]:
+    """The line of the first code cell that shows a widget (and stores its first frame), if any."""
+    call = re.compile(r"\b(" + "|".join(map(re.escape, widget_functions())) + r")\s*\(")
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or not any("image/png" in o.get("data", {}) for o in cell.outputs):
+            continue
+        for line in cell.source.splitlines():
+            if call.search(line) and not line.lstrip().startswith("#"):
+                return line.strip()
+    return None
+
+
+def smoke_lesson() -> Tuple[Path, Optional[str]]:
+    """A lesson with a widget (and preferably a figure from images/); else the one with the most figures."""
+    scored = []
+    for path in LESSONS:
+        notebook = nbformat.read(path, as_version=4)
+        figures = sum(cell.source.count("../images/") for cell in notebook.cells if cell.cell_type == "markdown")
+        maths = sum(cell.source.count("$") for cell in notebook.cells if cell.cell_type == "markdown")
+        widget = widget_cell_line(notebook)
+        scored.append(((widget is not None, figures > 0, maths > 0, figures), path, widget))
+    best = max(scored, key=lambda item: item[0])
+    return best[1], best[2]
+
+
+# -- builds --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> build_site.SiteBuild:
+    folder = tmp_path_factory.mktemp("publish")
+    return build_site.build_site(folder / "site", folder / "site-src", quiet=True)
+
+
+@pytest.fixture(scope="module")
+def deck_dir(tmp_path_factory) -> Path:
+    return slides.build_slides(tmp_path_factory.mktemp("publish") / "slides", quiet=True)
+
+
+def html_files(folder: Path) -> List[Path]:
+    return sorted(folder.rglob("*.html"))
+
+
+# -- the site ------------------------------------------------------------------------------------
+def test_site_has_every_lesson_in_order(site):
+    index = (site.out / "index.html").read_text()
+    for lesson in LESSONS:
+        assert (site.out / "notebooks" / f"{lesson.stem}.html").is_file(), f"no page for {lesson.name}"
+    navigation = index[index.index("bd-sidenav"):]
+    order = re.findall(r'href="notebooks/(\d\d_[^"#]+)\.html"', navigation)
+    assert list(dict.fromkeys(order)) == [lesson.stem for lesson in LESSONS]
+
+
+def test_landing_page_is_the_readme_course_map(site):
+    index = (site.out / "index.html").read_text()
+    readme_title = (ROOT / "README.md").read_text().splitlines()[0].lstrip("# ").strip()
+    assert readme_title.split(":")[0] in index
+    assert 'id="lessons"' in index, "the README's Lessons table is missing from the landing page"
+    table = index[index.index('id="lessons"'):]
+    for lesson in LESSONS:
+        assert f'href="notebooks/{lesson.stem}.html"' in table, f"the course map does not link {lesson.stem}"
+    assert ".ipynb\"" not in index, "a README link still points at a notebook file instead of its page"
+
+
+def test_landing_page_links_unit():
+    readme = ("# Course\n\nIntro with [a file](requirements.txt) and ![badge](https://example.org/b.svg).\n\n"
+              "## Lessons\n\n| # | notebook | what |\n|---|---|---|\n"
+              "| 00 | [`00_a`](notebooks/00_a.ipynb) | first |\n| 01 | second *(planned)* | later |\n"
+              "| 02 | third *(planned)* | not yet |\n\n## Why these versions\n\nleft out\n")
+    page = build_site.landing_page(readme, [("00_a", "00 · A"), ("01_b", "01 · B"), ("03_d", "03 · D")])
+    assert "[`00_a`](notebooks/00_a.ipynb)" in page
+    assert "| 01 | [second](notebooks/01_b.ipynb) | later |" in page
+    assert "| 02 | third *(planned)* | not yet |" in page
+    assert "| 03 | [03 · D](notebooks/03_d.ipynb) |" in page
+    assert "a file" in page and "(requirements.txt)" not in page and "example.org" not in page
+    assert "[](" not in build_site.fix_links("[![Binder](https://x.org/b.svg)](https://x.org)", [])
+    assert "left out" not in page
+
+
+def test_no_cdn_in_site_or_slides(site, deck_dir):
+    assert build_site.cdn_references(site.out) == []
+    assert build_site.cdn_references(deck_dir) == []
+    remote = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//", re.I)
+    for path in html_files(site.out) + html_files(deck_dir):
+        match = remote.search(path.read_text(errors="replace"))
+        assert match is None, f"{path.name} loads {match.group(0)!r} from the network"
+
+
+def test_site_vendors_mathjax_and_require(site):
+    page = (site.out / "notebooks" / f"{LESSONS[0].stem}.html").read_text()
+    assert "../_static/mathjax/tex-mml-chtml.js" in page
+    assert (site.out / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+    assert (site.out / "_static" / "require.js").is_file()
+    assert (site.out / "_static" / "html-manager" / "embed-amd.js").is_file()
+
+
+def test_every_figure_is_in_the_site_and_the_slides(site, deck_dir):
+    assert not [w for w in site.warnings if "image" in w.lower()], site.warnings
+    for lesson in LESSONS:
+        notebook = nbformat.read(lesson, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type != "markdown":
+                continue
+            for name in re.findall(r"\.\./images/([\w.\-]+)", cell.source):
+                stem, suffix = Path(name).stem, Path(name).suffix
+                assert list((site.out / "_images").glob(f"{stem}*{suffix}")), f"{lesson.stem}: {name} not in site"
+                assert (deck_dir / "images" / name).is_file(), f"{lesson.stem}: {name} not beside the slides"
+
+
+def test_each_lesson_page_offers_its_notebook_and_student_copy(site):
+    for lesson in LESSONS:
+        page = (site.out / "notebooks" / f"{lesson.stem}.html").read_text()
+        links = re.findall(r'class="reference download internal"[^>]*href="([^"]+)"', page)
+        links += re.findall(r'href="([^"]+)"[^>]*class="reference download internal"', page)
+        targets = {(site.out / "notebooks" / link).resolve() for link in links}
+        assert len(targets) == 2, f"{lesson.stem}: download links {links}"
+        assert sorted(target.name for target in targets) == [lesson.name, f"{lesson.stem}_student.ipynb"]
+        for target in targets:
+            assert target.is_file(), target
+            tags = nbformat.read(target, as_version=4).cells[0].metadata.get("tags", [])
+            is_student_copy = "student-copy-note" in tags  # the note make_student.py puts on top
+            assert is_student_copy == target.name.endswith("_student.ipynb"), f"{target.name} is the wrong copy"
+
+
+def test_search_index_covers_every_lesson(site):
+    index = (site.out / "searchindex.js").read_text()
+    for lesson in LESSONS:
+        assert f'"notebooks/{lesson.stem}"' in index
+    assert (site.out / "search.html").is_file()
+
+
+def test_widget_cells_keep_their_first_frame(site):
+    for lesson in LESSONS:
+        line = widget_cell_line(nbformat.read(lesson, as_version=4))
+        if line is None:
+            continue
+        page = (site.out / "notebooks" / f"{lesson.stem}.html").read_text()
+        name = re.search(r"\b(\w+)\s*\(", line.split("=", 1)[-1]).group(1)
+        position = page.index(name)
+        following = page[position:position + 200_000]
+        assert re.search(r'<img[^>]+src="[^"]+\.png"', following), f"{lesson.stem}: no stored frame after {name}"
+
+
+# -- the slides ----------------------------------------------------------------------------------
+def test_a_deck_per_lesson_and_an_index(deck_dir):
+    index = (deck_dir / "index.html").read_text()
+    for lesson in LESSONS:
+        deck = deck_dir / f"{lesson.stem}.slides.html"
+        assert deck.is_file()
+        assert f'href="{deck.name}"' in index
+        text = deck.read_text()
+        assert text.count("<section") > 3, f"{deck.name} has hardly any slides"
+        assert "mermaid" not in text and "fonts.googleapis" not in text
+        code = [html.unescape(re.sub(r"<[^>]+>", "", source))
+                for source in re.findall(r'class="jp-Cell jp-CodeCell.*?<pre>(.*?)</pre>', text, re.S)]
+        assert code, f"{deck.name} shows no code"
+        shown = [source for source in code if "setup_lesson(" in source or "exercises.bind(" in source]
+        assert not shown, f"{deck.name} shows a cell the rules skip: {shown[0][:80]!r}"
+        assert not [source for source in code if "NBVAL_" in source]
+
+
+def _notebook(*cells) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    for kind, source in cells:
+        cell = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+        notebook.cells.append(cell)
+    return notebook
+
+
+def test_slide_rules():
+    notebook = _notebook(
+        ("md", "# 01 · Title\n\nIntro."),
+        ("md", "## Set-up"),
+        ("code", "import course_utils as cu\nrng = cu.setup_lesson(seed=0)"),
+        ("md", "## A section\n\nText."),
+        ("code", "x = 1\nx"),
+        ("md", "### A subsection"),
+        ("md", "More text."),
+        ("md", "## Exercises"),
+        ("code", 'q1, q2 = exercises.bind("01_title")'),
+        ("md", "### Exercise 1: something"),
+        ("code", "def f(x):\n    # BEGIN SOLUTION\n    return x\n    # END SOLUTION"),
+        ("code", "q1.check(f)"),
+        ("md", "Stuck? Uncomment a line below and run the cell."),
+        ("code", "# q1.hint()\n# q1.solution()"),
+        ("md", "---\n\n**Previous:** [00](00_a.ipynb)"),
+    )
+    notebook.cells[6].metadata["slideshow"] = {"slide_type": "notes"}  # an author's choice wins
+    original = nbformat.writes(notebook)
+    kinds = [cell.metadata.slideshow.slide_type for cell in slides.assign_slide_types(notebook).cells]
+    assert kinds == ["slide", "skip", "skip", "slide", "-", "subslide", "notes", "slide", "skip", "subslide",
+                     "fragment", "fragment", "skip", "skip", "skip"]
+    assert nbformat.writes(notebook) == original, "the rules must work on a copy"
+
+
+def test_slide_rules_split_a_long_slide():
+    long_code = "\n".join(f"value_{i} = {i}" for i in range(12))
+    notebook = _notebook(("md", "# Title"), ("md", "## Long"), *[("code", long_code)] * 6)
+    kinds = [cell.metadata.slideshow.slide_type for cell in slides.assign_slide_types(notebook).cells]
+    assert kinds[:3] == ["slide", "slide", "-"]
+    assert "subslide" in kinds[3:], "six tall code cells must not share one slide"
+    assert all(kind in ("-", "subslide") for kind in kinds[2:])
+
+
+def test_time_table_lists_every_lesson():
+    table = slides.times_table()
+    for lesson in LESSONS:
+        title = build_site.lesson_title(nbformat.read(lesson, as_version=4), lesson.stem)
+        assert re.search(rf"\| {re.escape(title)} \| \d+ \| ~\d+ min \|", table), title
+
+
+# -- Binder / repo2docker ------------------------------------------------------------------------
+def test_binder_files_parse_and_agree_with_the_pip_pins():
+    from course_utils.environment import read_pins
+
+    spec = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "python=3.11" in spec["dependencies"]
+    pip_lines = next(entry["pip"] for entry in spec["dependencies"] if isinstance(entry, dict))
+    conda_pins = {line.split("==")[0].lower().replace("_", "-"): line.split("==")[1] for line in pip_lines}
+    assert conda_pins == read_pins(ROOT / "requirements.txt")
+    for name in ("jupyter-book", "nbconvert", "jupyterlab-rise"):
+        assert name in conda_pins, f"{name} (publishing) is not pinned"
+
+
+def test_postbuild_installs_the_no_deps_pins_and_the_course_package():
+    post_build = ROOT / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable (repo2docker runs it directly)"
+    subprocess.run(["bash", "-n", str(post_build)], check=True)
+    commands = [line.strip() for line in post_build.read_text().splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+    assert any("--no-deps" in line and "-r requirements-nodeps.txt" in line for line in commands)
+    assert any("--no-deps" in line and line.endswith("-e .") for line in commands)
+    assert (ROOT / "requirements-nodeps.txt").is_file()
+
+
+# -- in a browser, offline ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    reason = missing_browser_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=OFFLINE_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Visit:
+    """A page opened from disk, with its console errors and every request it made."""
+
+    def __init__(self, browser, path, viewport=(1400, 1000)):
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.errors: List[str] = []
+        self.requests: List[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error"
+                     else None)
+        self.page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
+        self.url = path if isinstance(path, str) else path.resolve().as_uri()
+        self.page.goto(self.url, wait_until="load")
+
+    def off_disk_requests(self) -> List[str]:
+        """Requests that left the page's own site (its folder on disk, or the local server it came from)."""
+        own = ("file:", "data:", "blob:", "about:", *re.findall(r"^https?://127\.0\.0\.1:\d+/", self.url))
+        return [url for url in self.requests if not url.startswith(own)]
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened: List[Visit] = []
+
+    def open_page(path: Path, **options) -> Visit:
+        opened.append(Visit(browser, path, **options))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+def test_lesson_page_offline(site, visit):
+    lesson, widget_line = smoke_lesson()
+    page = visit(site.out / "notebooks" / f"{lesson.stem}.html")
+    article = page.page.locator("article.bd-article")
+    page.page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.page.evaluate("() => MathJax.startup.promise")
+    page.page.wait_for_function("() => Array.from(document.images).every(image => image.complete)")
+    prose = article.evaluate(PROSE_JS)
+    assert not RAW_MATH.search(prose), f"raw maths left on the page: {RAW_MATH.search(prose).group(0)!r}"
+    if "$" in "".join(c.source for c in nbformat.read(lesson, as_version=4).cells if c.cell_type == "markdown"):
+        assert page.page.locator("mjx-container").count() > 0, "no maths typeset"
+    assert page.page.locator("article img").count() > 0
+    assert page.page.evaluate(BROKEN_IMAGES_JS) == []
+    if widget_line is not None:
+        cell = page.page.locator("div.cell").filter(has_text=widget_line).first
+        frame = cell.locator(".cell_output img").first
+        frame.scroll_into_view_if_needed()
+        assert frame.is_visible(), f"the widget's first frame ({widget_line}) is not visible"
+        assert frame.evaluate("image => image.naturalWidth") > 100
+    assert page.errors == []
+    assert page.off_disk_requests() == []
+
+
+@pytest.fixture(scope="module")
+def site_server(site):
+    """The site served on 127.0.0.1 (the search page fetches the result pages, which file:// forbids)."""
+    import functools
+    import http.server
+    import threading
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(QuietHandler, directory=str(site.out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_landing_page_and_search_offline(site, site_server, visit):
+    page = visit(site.out / "index.html")
+    links = page.page.locator("article.bd-article a[href^='notebooks/']")
+    assert links.count() >= len(LESSONS)
+    assert page.page.evaluate(BROKEN_IMAGES_JS) == []
+    assert page.errors == [] and page.off_disk_requests() == []
+    lesson, _ = smoke_lesson()
+    title = build_site.lesson_title(nbformat.read(lesson, as_version=4), lesson.stem)
+    word = max(re.findall(r"[A-Za-z]{4,}", title), key=len).lower()
+    search = visit(f"{site_server}/search.html?q={word}")
+    results = search.page.locator("#search-results ul.search li a")
+    results.first.wait_for()
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any(lesson.stem in href for href in hrefs), f"searching {word!r} found {hrefs}"
+    assert search.errors == [] and search.off_disk_requests() == []
+
+
+def test_slide_deck_offline(deck_dir, visit):
+    lesson, widget_line = smoke_lesson()
+    page = visit(deck_dir / f"{lesson.stem}.slides.html", viewport=(1280, 800))
+    page.page.wait_for_function("() => document.querySelector('.reveal.ready')")
+    page.page.wait_for_function(MATHJAX2_DONE_JS, arg=RAW_MATH.pattern)
+    if "$" in "".join(c.source for c in nbformat.read(lesson, as_version=4).cells if c.cell_type == "markdown"):
+        assert page.page.locator(".reveal .MathJax_CHTML, .reveal .mjx-chtml").count() > 0, "no maths typeset"
+    page.page.wait_for_function("() => Array.from(document.images).every(image => image.complete)")
+    assert page.page.evaluate(BROKEN_IMAGES_JS) == []
+    sections = page.page.locator(".reveal .slides section")
+    assert sections.count() > 3
+    if widget_line is not None:
+        cell = page.page.locator(".jp-CodeCell").filter(has_text=widget_line).first
+        frame = cell.locator(".jp-OutputArea img").first
+        # go to its slide: reveal.js is loaded with require.js, so ask require for it
+        page.page.evaluate("""(image) => new Promise(done => require(['_vendor/reveal.js/dist/reveal.js'], Reveal => {
+            const indices = Reveal.getIndices(image.closest('section')); Reveal.slide(indices.h, indices.v);
+            setTimeout(done, 300); }))""", frame.element_handle())
+        assert frame.is_visible(), f"the widget's first frame ({widget_line}) is not on screen"
+        assert frame.evaluate("image => image.naturalWidth") > 100
+    assert page.errors == []
+    assert page.off_disk_requests() == []

@@ -1,0 +1,427 @@
+"""Instructor slides: a reveal.js deck for every lesson, offline, sized for a projector.
+
+    python tools/slides.py                        # -> build/slides/index.html + NN_topic.slides.html (make slides)
+    python tools/slides.py --out /tmp/slides      # somewhere else
+    python tools/slides.py --lessons 07_dilation  # only these lessons
+    python tools/slides.py --times                # print the estimated time per lesson (README table), build nothing
+
+Besides the decks, ``presenter/NN_topic.ipynb`` holds each lesson with the same slide types (and
+RISE settings) for presenting live from JupyterLab with jupyterlab-rise (Alt+R), cells runnable.
+
+The lessons are never edited: each deck is made from a copy of the executed notebook, in memory,
+whose cells get ``metadata.slideshow.slide_type`` from the rules below, then nbconvert's
+SlidesExporter renders it with ``tools/slides_template/reveal_offline`` (the reveal template
+without its mermaid import from a CDN, plus larger type) and with reveal.js, require.js, jQuery,
+MathJax 2 and the widget manager copied from ``node_modules/`` (package.json, ``npm ci``) into
+``_vendor/`` beside the decks. Stored outputs are shown as they are; nothing is re-run.
+
+Slide rules (``assign_slide_types``), in order; the first that applies wins:
+
+1. A slide type that the lesson's author set in the source (``slideshow`` metadata) is kept.
+2. Skipped (``skip``): the set-up code cell (the first code cell, which calls ``setup_lesson``);
+   the exercise-binding cell (``exercises.bind(``); hint/solution cells (code that only calls,
+   or shows commented out, ``qN.hint(...)`` / ``qN.solution(...)``) and a short heading-less
+   markdown cell right before one ("Stuck? Uncomment a line below ..."); the closing
+   "Previous / Next" navigation (a markdown cell that starts with a ``---`` rule).
+3. The first cell (the ``# NN · Topic`` title) starts a slide; so does every markdown cell that
+   starts with a ``## `` heading. One that starts with ``### `` (or deeper) starts a subslide.
+4. An exercise's worked solution (a code cell with ``# BEGIN SOLUTION``) and the ``qN.check(...)``
+   cell after it are fragments: the question shows first, the solution on the next click.
+5. Everything else continues the current slide (``-``): a code cell stays on the slide of the
+   markdown before it, and a paragraph stays under its heading ...
+6. ... unless the slide would overflow: each cell's height is estimated (markdown lines, code
+   lines, text output lines, image heights at the slide's width), and a cell that would take
+   the slide past ``USABLE_HEIGHT_PX`` starts a subslide (a vertical "continued" slide) instead.
+   A paragraph that ends with ":" right before that cell moves to the subslide with it. Long
+   outputs cannot overflow either: the template caps text outputs and images at a fixed height
+   (the text scrolls), and the estimate uses those caps.
+
+Time per lesson (``--times``): an estimate from cell counts, not a measurement: markdown words
+at ``WORDS_PER_MINUTE``, plus ``MINUTES_PER_CODE_CELL`` for each code cell shown (run or show,
+explain the output), plus ``MINUTES_PER_EXERCISE`` for each ``### Exercise`` heading.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import html
+import math
+import os
+import re
+import shutil
+import struct
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_site import (BuildError, IMAGES, ROOT, cdn_references, copy_assets, ensure_node_modules,  # noqa: E402
+                        find_lessons, lesson_title, strip_test_markers)
+
+DEFAULT_OUT = ROOT / "build" / "slides"
+TEMPLATES = Path(__file__).resolve().parent / "slides_template"
+TEMPLATE_NAME = "reveal_offline"
+
+#: The slide's logical size; reveal.js scales it to the screen (1.35x on a 1920x1080 projector).
+SLIDE_WIDTH_PX, SLIDE_HEIGHT_PX = 1280, 800
+#: Height estimates, matching tools/slides_template/reveal_offline (24 px text, 20 px code).
+MARKDOWN_LINE_PX, MARKDOWN_CHARS_PER_LINE, HEADING_PX = 36, 95, 70
+CODE_LINE_PX, CODE_CHARS_PER_LINE, BLOCK_PADDING_PX = 27, 105, 36
+TEXT_OUTPUT_MAX_PX, IMAGE_MAX_PX = 420, 560  # the template's caps (scrolling text, scaled images)
+USABLE_WIDTH_PX, USABLE_HEIGHT_PX = SLIDE_WIDTH_PX - 80, SLIDE_HEIGHT_PX - 80  # reveal.js's margins
+
+WORDS_PER_MINUTE = 130
+MINUTES_PER_CODE_CELL = 0.75
+MINUTES_PER_EXERCISE = 4
+
+#: What the decks need from node_modules: (source, destination under _vendor/, names left out).
+SLIDE_ASSETS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
+    # reveal.js with the one theme used: "white" (several others import Google Fonts)
+    ("reveal.js/dist", "reveal.js/dist", ("*.map", "reveal.esm.js", "theme")),
+    ("reveal.js/dist/theme/white.css", "reveal.js/dist/theme/white.css", ()),
+    ("reveal.js/dist/theme/fonts/source-sans-pro", "reveal.js/dist/theme/fonts/source-sans-pro", ()),
+    ("reveal.js/plugin/notes", "reveal.js/plugin/notes", ("*.map", "*.esm.js")),
+    ("requirejs/require.js", "require.js", ()),
+    ("jquery/dist/jquery.min.js", "jquery.min.js", ()),
+    # MathJax 2 (nbconvert's templates configure MathJax 2): the TeX -> CommonHTML pieces only.
+    ("mathjax2/MathJax.js", "mathjax/MathJax.js", ()),
+    ("mathjax2/config/TeX-AMS_CHTML-full.js", "mathjax/config/TeX-AMS_CHTML-full.js", ()),
+    ("mathjax2/config/Safe.js", "mathjax/config/Safe.js", ()),  # the ",Safe" of nbconvert's config string
+    ("mathjax2/extensions", "mathjax/extensions", ()),
+    ("mathjax2/jax/input/TeX", "mathjax/jax/input/TeX", ()),
+    ("mathjax2/jax/element", "mathjax/jax/element", ()),
+    ("mathjax2/jax/output/CommonHTML", "mathjax/jax/output/CommonHTML", ()),
+    ("mathjax2/fonts/HTML-CSS/TeX/woff", "mathjax/fonts/HTML-CSS/TeX/woff", ()),
+    ("mathjax2/fonts/HTML-CSS/TeX/otf", "mathjax/fonts/HTML-CSS/TeX/otf", ()),
+    ("@jupyter-widgets/html-manager/dist", "html-manager", ("*.map", "embed.js", "libembed-amd.js")),
+)
+
+_HINT_CALL = re.compile(r"^#?\s*q\d+\s*\.\s*(hint|solution)\s*\(.*\)\s*$")
+_CHECK_CALL = re.compile(r"\bq\d+\s*\.\s*check\s*\(")
+
+
+# -- rules -------------------------------------------------------------------------------------------
+def _first_line(cell) -> str:
+    text = cell.source.strip()
+    return text.splitlines()[0] if text else ""
+
+
+def is_setup_cell(cell) -> bool:
+    return cell.cell_type == "code" and "setup_lesson(" in cell.source
+
+
+def is_binding_cell(cell) -> bool:
+    return cell.cell_type == "code" and "exercises.bind(" in cell.source
+
+
+def is_hint_cell(cell) -> bool:
+    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+    return cell.cell_type == "code" and bool(lines) and all(_HINT_CALL.match(line) for line in lines)
+
+
+def is_navigation_cell(cell) -> bool:
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("---")
+
+
+def is_solution_cell(cell) -> bool:
+    return cell.cell_type == "code" and "# BEGIN SOLUTION" in cell.source
+
+
+def _wrapped_lines(text: str, chars_per_line: int) -> int:
+    return sum(max(1, math.ceil(len(line) / chars_per_line)) for line in text.splitlines())
+
+
+def _png_size(data: str) -> Tuple[int, int]:
+    header = base64.b64decode(data[:64])
+    if header[:8] == b"\x89PNG\r\n\x1a\n":
+        return struct.unpack(">II", header[16:24])
+    return (USABLE_WIDTH_PX, IMAGE_MAX_PX)
+
+
+def _file_image_size(path: Path) -> Tuple[int, int]:
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return image.size
+    except Exception:  # a missing or unreadable figure: assume a large one
+        return (USABLE_WIDTH_PX, IMAGE_MAX_PX)
+
+
+def _image_px(width: int, height: int) -> int:
+    scale = min(1.0, USABLE_WIDTH_PX / max(width, 1))
+    return min(int(height * scale), IMAGE_MAX_PX)
+
+
+def estimate_height(cell, images_dir: Path = IMAGES) -> int:
+    """Rough height in slide pixels of a cell as the template shows it."""
+    if cell.cell_type == "markdown":
+        text = cell.source
+        height = 0
+        for match in re.finditer(r"!\[[^\]]*\]\(([^)\s]+)\)", text):
+            height += _image_px(*_file_image_size(images_dir / Path(match.group(1)).name))
+        text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+        for line in text.splitlines():
+            if line.startswith("#"):
+                height += HEADING_PX
+            elif line.startswith("$$") or line.strip().startswith("\\begin"):
+                height += 2 * MARKDOWN_LINE_PX
+            else:
+                height += MARKDOWN_LINE_PX * max(1, math.ceil(len(line) / MARKDOWN_CHARS_PER_LINE)) if line.strip() \
+                    else MARKDOWN_LINE_PX // 2
+        return height
+    if cell.cell_type != "code":
+        return 0
+    height = BLOCK_PADDING_PX + CODE_LINE_PX * _wrapped_lines(cell.source, CODE_CHARS_PER_LINE)
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if "image/png" in data:
+            height += _image_px(*_png_size(data["image/png"])) + BLOCK_PADDING_PX
+        elif output.get("output_type") == "stream" or "text/plain" in data:
+            text = output.get("text") if output.get("output_type") == "stream" else data.get("text/plain", "")
+            height += min(TEXT_OUTPUT_MAX_PX, CODE_LINE_PX * _wrapped_lines(text or "", CODE_CHARS_PER_LINE)) \
+                + BLOCK_PADDING_PX
+        elif "text/html" in data:
+            height += 6 * CODE_LINE_PX
+    return height
+
+
+def assign_slide_types(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with ``metadata.slideshow.slide_type`` on every cell (see the module doc)."""
+    notebook = copy.deepcopy(notebook)
+    cells = notebook.cells
+    first_code = next((i for i, cell in enumerate(cells) if cell.cell_type == "code"), None)
+    types: List[str] = []
+    for index, cell in enumerate(cells):
+        authored = cell.metadata.get("slideshow", {}).get("slide_type")
+        following = cells[index + 1] if index + 1 < len(cells) else None
+        first = _first_line(cell)
+        if authored:
+            kind = authored
+        elif (index == first_code and is_setup_cell(cell)) or is_binding_cell(cell) or is_hint_cell(cell) \
+                or is_navigation_cell(cell):
+            kind = "skip"
+        elif (cell.cell_type == "markdown" and following is not None and is_hint_cell(following)
+              and not first.startswith("#") and len(cell.source.strip().splitlines()) <= 2):
+            kind = "skip"
+        elif index == 0 or (cell.cell_type == "markdown" and first.startswith("## ")):
+            kind = "slide"
+        elif cell.cell_type == "markdown" and first.startswith("###"):
+            kind = "subslide"
+        elif is_solution_cell(cell) or (cell.cell_type == "code" and _CHECK_CALL.search(cell.source)
+                                        and types and types[-1] == "fragment"):
+            kind = "fragment"
+        else:
+            kind = "-"
+        types.append(kind)
+
+    # Rule 2, continued: a heading whose whole section (up to the next "## " slide) is skipped goes too
+    # (the "## Set-up" heading of a lesson whose set-up cell is skipped).
+    for index, cell in enumerate(cells):
+        if types[index] == "slide" and index > 0 and cell.cell_type == "markdown":
+            rest = []
+            for later in range(index + 1, len(cells)):
+                if types[later] == "slide":
+                    break
+                rest.append(types[later])
+            if rest and all(kind == "skip" for kind in rest) and len(cell.source.strip().splitlines()) == 1:
+                types[index] = "skip"
+
+    # Rule 6: start a subslide where a continuing cell would overflow the slide.
+    # A paragraph that introduces the code below it (it ends with ":") moves along with that code.
+    used, previous = 0, None
+    for index, cell in enumerate(cells):
+        if types[index] in ("skip", "notes"):
+            continue
+        height = estimate_height(cell)
+        if types[index] in ("slide", "subslide"):
+            used = height
+        elif used and used + height > USABLE_HEIGHT_PX:
+            intro = cells[previous] if previous is not None else None
+            if (cell.cell_type == "code" and intro is not None and intro.cell_type == "markdown"
+                    and types[previous] == "-" and intro.source.rstrip().endswith(":")):
+                types[previous] = "subslide"
+                used = estimate_height(intro) + height
+            else:
+                types[index] = "subslide"
+                used = height
+        else:
+            used += height
+        previous = index
+    for cell, kind in zip(cells, types):
+        cell.metadata["slideshow"] = {"slide_type": kind}
+    return notebook
+
+
+def slide_count(notebook: nbformat.NotebookNode) -> int:
+    return sum(cell.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide") for cell in notebook.cells)
+
+
+def estimated_minutes(notebook: nbformat.NotebookNode) -> int:
+    """Presenting time from cell counts (see the module doc), rounded up to 5 minutes."""
+    shown = [cell for cell in notebook.cells if cell.metadata.get("slideshow", {}).get("slide_type") != "skip"]
+    words = sum(len(re.findall(r"\w+", cell.source)) for cell in shown if cell.cell_type == "markdown")
+    code_cells = sum(cell.cell_type == "code" for cell in shown)
+    exercises = sum(bool(re.match(r"###\s+Exercise", _first_line(cell))) for cell in notebook.cells
+                    if cell.cell_type == "markdown")
+    minutes = words / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * code_cells + MINUTES_PER_EXERCISE * exercises
+    return int(5 * math.ceil(minutes / 5))
+
+
+# -- build -------------------------------------------------------------------------------------------
+def deck_notebook(path: Path) -> nbformat.NotebookNode:
+    """The lesson as a deck: slide types assigned, test markers out, figure links pointing at images/."""
+    notebook = strip_test_markers(nbformat.read(path, as_version=4))
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"\]\(\.\./images/", "](images/", cell.source)
+            cell.source = re.sub(r"(src=[\"'])\.\./images/", r"\1images/", cell.source)
+            # links to other lessons open their decks
+            cell.source = re.sub(r"\]\(((?:\.\./notebooks/)?)(\d\d_[A-Za-z0-9_]+)\.ipynb\)", r"](\2.slides.html)",
+                                 cell.source)
+    notebook.metadata["title"] = lesson_title(notebook, path.stem)
+    return assign_slide_types(notebook)
+
+
+#: RISE settings written into the presenter notebooks (jupyterlab-rise reads the ``rise`` metadata):
+#: reveal.js's white theme (its default, "simple", asks Google Fonts for its type), no transition.
+#: (RISE shows the notebook's own type size: zoom the browser, Ctrl +, for a projector.)
+RISE_SETTINGS = {"theme": "white", "transition": "none", "scroll": True, "start_slideshow_at": "beginning",
+                 "slideNumber": "c/t"}
+
+
+def presenter_notebook(path: Path, folder: Path) -> nbformat.NotebookNode:
+    """The lesson with the same slide types, for presenting live with RISE from a notebook in ``folder``."""
+    notebook = strip_test_markers(nbformat.read(path, as_version=4))
+    images = Path(os.path.relpath(IMAGES, folder)).as_posix()
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"\]\(\.\./images/", f"]({images}/", cell.source)
+            cell.source = re.sub(r"(src=[\"'])\.\./images/", rf"\g<1>{images}/", cell.source)
+    notebook = assign_slide_types(notebook)
+    notebook.metadata["rise"] = dict(RISE_SETTINGS)
+    return notebook
+
+
+def exporter():
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
+    vendor = "_vendor"
+    config = Config()
+    config.SlidesExporter.reveal_url_prefix = f"{vendor}/reveal.js"
+    config.SlidesExporter.reveal_theme = "white"       # "simple" (the default) imports Google Fonts
+    config.SlidesExporter.reveal_transition = "none"   # projectors smear moving slides
+    config.SlidesExporter.reveal_number = "c/t"
+    config.SlidesExporter.reveal_scroll = True         # a slide taller than the screen scrolls
+    config.SlidesExporter.reveal_width = str(SLIDE_WIDTH_PX)
+    config.SlidesExporter.reveal_height = str(SLIDE_HEIGHT_PX)
+    config.SlidesExporter.require_js_url = f"{vendor}/require.js"
+    config.SlidesExporter.jquery_url = f"{vendor}/jquery.min.js"
+    config.SlidesExporter.mathjax_url = f"{vendor}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+    config.SlidesExporter.widget_renderer_url = f"{vendor}/html-manager/embed-amd.js"
+    config.SlidesExporter.exclude_input_prompt = True
+    config.SlidesExporter.exclude_output_prompt = True
+    config.SlidesExporter.extra_template_basedirs = [str(TEMPLATES)]
+    config.SlidesExporter.template_name = TEMPLATE_NAME
+    return SlidesExporter(config=config)
+
+
+def index_page(decks: Sequence[Tuple[str, str, int, int]]) -> str:
+    """A plain, offline page linking every deck: ``decks`` is ``[(stem, title, slides, minutes)]``."""
+    rows = "\n".join(
+        f'<tr><td><a href="{stem}.slides.html">{html.escape(title)}</a></td><td>{slides}</td>'
+        f"<td>~{minutes} min</td></tr>" for stem, title, slides, minutes in decks)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Convolutions: instructor slides</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #222;
+       line-height: 1.5; font-size: 18px; }}
+table {{ border-collapse: collapse; width: 100%; }} td, th {{ text-align: left; padding: .4rem .6rem;
+       border-bottom: 1px solid #ddd; }} a {{ color: #2a5db0; }} kbd {{ border: 1px solid #bbb; border-radius: 3px;
+       padding: 0 .3rem; font-size: 90%; }}
+</style></head><body>
+<h1>Convolutions: instructor slides</h1>
+<p>One reveal.js deck per lesson, made from the executed notebooks (outputs as stored). Keys:
+<kbd>&rarr;</kbd>/<kbd>Space</kbd> next, <kbd>&darr;</kbd> continued slide, <kbd>F</kbd> full screen,
+<kbd>Esc</kbd> overview, <kbd>S</kbd> speaker view. Set-up, exercise-binding and hint cells are left out;
+worked solutions appear on a click. Times are estimates from cell counts.</p>
+<p>To present live from JupyterLab instead (cells run, widgets move): <code>make lab</code>, open
+<code>build/slides/presenter/NN_topic.ipynb</code> (same slides) and press <kbd>Alt</kbd>+<kbd>R</kbd>.</p>
+<table><thead><tr><th>lesson</th><th>slides</th><th>time</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+</body></html>
+"""
+
+
+def build_slides(out: Path = DEFAULT_OUT, lesson_names: Optional[Sequence[str]] = None, quiet: bool = False) -> Path:
+    """Write every deck, the index page and the assets into ``out`` (replaced); returns ``out``."""
+    started = time.monotonic()
+    lessons = find_lessons(lesson_names)
+    ensure_node_modules(quiet=quiet)
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    copy_assets(SLIDE_ASSETS, out / "_vendor")
+    if IMAGES.is_dir():
+        shutil.copytree(IMAGES, out / "images", ignore=shutil.ignore_patterns("*.md"))
+    slides_exporter = exporter()
+    decks = []
+    for path in lessons:
+        notebook = deck_notebook(path)
+        body, _ = slides_exporter.from_notebook_node(notebook, resources={"metadata": {"name": path.stem}})
+        (out / f"{path.stem}.slides.html").write_text(body)
+        decks.append((path.stem, notebook.metadata["title"], slide_count(notebook), estimated_minutes(notebook)))
+    presenter = out / "presenter"
+    presenter.mkdir()
+    for path in lessons:
+        nbformat.write(presenter_notebook(path, presenter), presenter / path.name)
+    (out / "index.html").write_text(index_page(decks))
+    offending = cdn_references(out)
+    if offending:
+        raise BuildError("the slides would load from a CDN when opened:\n  " + "\n  ".join(offending))
+    if not quiet:
+        print(f"slides: {len(decks)} decks in {out / 'index.html'} ({time.monotonic() - started:.0f} s)")
+    return out
+
+
+def times_table(lesson_names: Optional[Sequence[str]] = None) -> str:
+    """The README's time-per-lesson table (markdown)."""
+    lines = ["| lesson | slides | estimated time |", "|--------|-------:|---------------:|"]
+    total = 0
+    for path in find_lessons(lesson_names):
+        notebook = deck_notebook(path)
+        minutes = estimated_minutes(notebook)
+        total += minutes
+        lines.append(f"| {notebook.metadata['title']} | {slide_count(notebook)} | ~{minutes} min |")
+    lines.append(f"| **all lessons** | | **~{total / 60:.1f} h** |")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: build/slides)")
+    parser.add_argument("--lessons", nargs="*", help="only these lessons (stems), default: every notebooks/NN_*.ipynb")
+    parser.add_argument("--times", action="store_true", help="print the time-per-lesson table and exit")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        if args.times:
+            print(times_table(args.lessons))
+        else:
+            build_slides(args.out, args.lessons, quiet=args.quiet)
+    except BuildError as error:
+        print(f"slides: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -105,16 +105,32 @@ def default_cases(quick: bool = False) -> List[Case]:
 
 
 def median_seconds(function: Callable[[], object], *, min_repeats: int = 3, max_repeats: int = 25,
-                   budget_seconds: float = 1.0) -> float:
-    """Median wall time of ``function()`` after one warm-up call; repeats until the budget or ``max_repeats``."""
+                   budget_seconds: float = 1.0, min_sample_seconds: float = 0.0) -> float:
+    """Median wall time of one ``function()`` call after one warm-up call; repeats until the budget or ``max_repeats``.
+
+    With ``min_sample_seconds``, a call faster than that is timed in loops of as many calls as
+    fill it, and each sample is the loop's time per call (as ``timeit`` does): a single call of
+    a few tens of microseconds is otherwise at the mercy of the clock's overhead and of whatever
+    the machine did in that instant.
+    """
+    begin = time.perf_counter()
     function()  # warm-up: JIT compilation, first-touch allocation, caches
+    warm_up = time.perf_counter() - begin
+    loops = 1
+    if 0.0 < warm_up < min_sample_seconds:
+        loops = min(10_000, math.ceil(min_sample_seconds / warm_up))
     times: List[float] = []
     started = time.perf_counter()
     while len(times) < max_repeats and (len(times) < min_repeats or time.perf_counter() - started < budget_seconds):
         begin = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - begin)
+        for _ in range(loops):
+            function()
+        times.append((time.perf_counter() - begin) / loops)
     return statistics.median(times)
+
+
+#: Calls faster than this are timed in loops that last about this long (see median_seconds).
+MIN_SAMPLE_SECONDS = 2e-3
 
 
 def matmul_peak_gflops(n: int = 2048) -> float:
@@ -132,15 +148,57 @@ FFT_BASED = ("scipy.signal.fftconvolve",)
 
 
 def cpu_name() -> str:
-    """The processor's model name (Linux), else what ``platform`` knows."""
+    """The processor's model name and widest vector unit (Linux), else what ``platform`` knows.
+
+    The vector unit matters as much as the name: NumPy, OpenBLAS and oneDNN pick their
+    kernels by it, and a cloud "AMD EPYC" may or may not have AVX-512.
+    """
+    name, flags = "", set()
     try:
         with open("/proc/cpuinfo") as handle:
             for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if line.startswith("model name") and not name:
+                    name = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    if not name:
+        return platform.processor() or platform.machine()
+    vector = next((unit for unit, flag in (("AVX-512", "avx512f"), ("AVX2", "avx2"), ("SSE4.2", "sse4_2"))
+                   if flag in flags), None)
+    return f"{name} ({vector})" if vector else name
+
+
+def cpu_ticks() -> Optional[Tuple[int, int]]:
+    """(stolen, total) CPU time ticks since boot from /proc/stat (Linux), or None.
+
+    On a virtual machine, *steal* is time the hypervisor gave this machine's virtual
+    CPUs to someone else: every timing taken meanwhile is slower than the code is.
+    """
+    try:
+        with open("/proc/stat") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    values = [int(v) for v in fields[1:]]
+    # user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already in user.
+    return values[7], sum(values[:8])
+
+
+def steal_percent(before: Optional[Tuple[int, int]], after: Optional[Tuple[int, int]]) -> Optional[float]:
+    """Percentage of all CPU time between two :func:`cpu_ticks` readings that the hypervisor stole.
+
+    >>> steal_percent((10, 1000), (60, 1200))
+    25.0
+    >>> steal_percent(None, (0, 1)) is None
+    True
+    """
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return 100.0 * (after[0] - before[0]) / (after[1] - before[1])
 
 
 def available_memory_bytes() -> Optional[int]:
@@ -249,7 +307,8 @@ def _measure(case: Case, name: str, function: Callable[[], object], budget_secon
     trial = time.perf_counter() - begin
     if trial > SLOW_LIMIT_SECONDS / 4:
         return Result(case, name, None, f"skipped: one call took {trial:.1f} s")
-    return Result(case, name, median_seconds(function, budget_seconds=budget_seconds))
+    return Result(case, name, median_seconds(function, budget_seconds=budget_seconds,
+                                             min_sample_seconds=MIN_SAMPLE_SECONDS))
 
 
 def _format_seconds(seconds: float) -> str:
@@ -432,6 +491,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"threads: {args.threads}")
         print_crossover()
         return 0
+    ticks_before = cpu_ticks()
     peak = matmul_peak_gflops()
     header = [
         f"Run: {time.strftime('%Y-%m-%d %H:%M')}, {cpu_name()}, "
@@ -458,6 +518,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             print(f"  {row['implementation']:36s} {row['note']}")
     checks = check_targets(results)
+    stolen = steal_percent(ticks_before, cpu_ticks())
+    if stolen is not None:
+        line = (f"CPU steal during the run: {stolen:.1f}% of all CPU time went to other virtual machines"
+                + (" -- the timings are slower than the code is; re-run on a quieter machine" if stolen > 5 else ""))
+        print(f"\n{line}")
+        header.append(line)
     print("\nTargets:")
     for check in checks:
         print(f"  [{check.verdict}] {check.target}: {check.measured}")

@@ -243,11 +243,10 @@ def _direct_small(Xp: np.ndarray, K: np.ndarray, out_hw, dilation, dtype) -> np.
     products = shifted * K.astype(Xp.dtype, copy=False)[:, :, None]
     sums = np.empty(oh * width, dtype=dtype)
     # A reduction over the outer axis of a (taps, n) array adds row after row (n >= 2; a single
-    # column would be summed pairwise, so the caller sends n == 1 to the tap loop).
-    np.add.reduce(products.reshape(kh * kw, n), axis=0, dtype=dtype, out=sums[:n])
-    out = np.empty((oh, ow), dtype=dtype)
-    np.add(sums.reshape(oh, width)[:, :ow], 0.0, out=out)  # -0.0 -> +0.0, as in _strip_worker
-    return out
+    # column would be summed pairwise, so the caller sends n == 1 to the tap loop). Starting it
+    # from 0.0 makes it the tap loop exactly, down to 0.0 + (-0.0) = +0.0.
+    np.add.reduce(products.reshape(kh * kw, n), axis=0, dtype=dtype, out=sums[:n], initial=0.0)
+    return np.ascontiguousarray(sums.reshape(oh, width)[:, :ow])
 
 
 def _direct_valid(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype, threads: int) -> np.ndarray:

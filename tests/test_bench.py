@@ -1,6 +1,8 @@
 """course_utils.bench: the machinery, on a tiny case (the real benchmark is `make bench`, not a test)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from course_utils import bench
@@ -34,6 +36,27 @@ def test_median_seconds_counts_repeats():
     calls = []
     bench.median_seconds(lambda: calls.append(1), min_repeats=3, max_repeats=5, budget_seconds=0.0)
     assert len(calls) == 1 + 3  # warm-up + min_repeats
+
+
+def test_fast_calls_are_timed_in_loops_and_reported_per_call():
+    calls = []
+
+    def sleep_a_millisecond():
+        calls.append(1)
+        time.sleep(1e-3)
+
+    seconds = bench.median_seconds(sleep_a_millisecond, min_repeats=3, max_repeats=3, budget_seconds=0.0,
+                                   min_sample_seconds=0.05)
+    loops = (len(calls) - 1) // 3
+    assert len(calls) == 1 + 3 * loops and 2 <= loops <= 50  # the warm-up takes at least 1 ms
+    assert 1e-3 <= seconds < 5e-3  # per call, not per loop
+
+
+def test_slow_calls_are_timed_one_by_one():
+    calls = []
+    bench.median_seconds(lambda: (calls.append(1), time.sleep(2e-3)), min_repeats=3, max_repeats=3,
+                         budget_seconds=0.0, min_sample_seconds=1e-3)
+    assert len(calls) == 1 + 3
 
 
 def test_bad_threads_is_a_usage_error(capsys):

@@ -181,10 +181,15 @@ def test_direct_method_is_bit_for_bit_the_plain_tap_loop(shape, kshape, dtypes):
     assert not np.signbit(result[result == 0]).any()
 
 
-def test_sum_of_negative_zeros_is_positive_zero_on_every_direct_path(tiny_strips):
-    X, K = np.zeros((6, 6)), -np.ones((2, 2))
-    assert not np.signbit(fc.corr2d_direct(X, K)).any()
-    assert not np.signbit(corr2d(X, K)).any()
+@pytest.mark.parametrize("path", ["strips", "three calls", "strided tap loop"])
+def test_sum_of_negative_zeros_is_positive_zero_on_every_direct_path(path, monkeypatch):
+    if path == "strips":
+        monkeypatch.setattr(fc, "SMALL_OUTPUT", 0)
+    stride = 2 if path == "strided tap loop" else 1
+    for dtype in (np.float32, np.float64):
+        X, K = np.zeros((6, 6), dtype), -np.ones((2, 2), dtype)  # every product is -0.0
+        assert not np.signbit(fc.corr2d_direct(X, K, stride=stride)).any()
+        assert not np.signbit(corr2d(X, K, stride=stride)).any()
 
 
 def test_small_integers_stay_exact_with_small_kernels():

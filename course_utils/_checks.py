@@ -89,8 +89,10 @@ def check_kernel_fits(
     The message reads "kernel K with shape (...)" for arrays; give ``kernel_shape=None``
     (and ``input_shape=None``) for plain sizes, read as "kernel size k = (...)".
     """
-    effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation))
-    padded = tuple(n + 2 * p for n, p in zip(input_hw, padding))
+    # Written out for two axes, not with zip(): this runs on every call, and small calls must stay cheap.
+    (kh, kw), (dh, dw), (ph, pw) = kernel_hw, dilation, padding
+    effective = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    padded = (input_hw[0] + 2 * ph, input_hw[1] + 2 * pw)
     if effective[0] > padded[0] or effective[1] > padded[1]:
         dilated = f" (dilation={dilation} makes it {effective[0]}x{effective[1]})" if max(dilation) > 1 else ""
         kernel_text = (f"kernel {kernel_name} = {tuple(kernel_hw)}" if kernel_shape is None

@@ -169,7 +169,10 @@ def plain_tap_loop(Xp, K):
                                            ((200, 150), (4, 4)), ((5, 40), (5, 1)), ((3, 3), (3, 3))])
 @pytest.mark.parametrize("dtypes", [(np.float64, np.float64), (np.float32, np.float64), (np.float64, np.float32),
                                     (np.float32, np.float32)])
-def test_direct_method_is_bit_for_bit_the_plain_tap_loop(shape, kshape, dtypes):
+@pytest.mark.parametrize("small_products", ["multiply", "einsum"])
+def test_direct_method_is_bit_for_bit_the_plain_tap_loop(shape, kshape, dtypes, small_products, monkeypatch):
+    # Both ways the small path can make its products (the shapes above take it or the strips).
+    monkeypatch.setattr(fc, "SMALL_EINSUM_MIN_PRODUCTS", 0 if small_products == "einsum" else 1 << 62)
     rng = np.random.default_rng(sum(shape) + sum(kshape))
     X = (rng.standard_normal(shape) * 10.0 ** rng.uniform(-3, 3, shape)).astype(dtypes[0])
     K = rng.standard_normal(kshape).astype(dtypes[1])
@@ -181,10 +184,11 @@ def test_direct_method_is_bit_for_bit_the_plain_tap_loop(shape, kshape, dtypes):
     assert not np.signbit(result[result == 0]).any()
 
 
-@pytest.mark.parametrize("path", ["strips", "three calls", "strided tap loop"])
+@pytest.mark.parametrize("path", ["strips", "three calls", "three calls with einsum", "strided tap loop"])
 def test_sum_of_negative_zeros_is_positive_zero_on_every_direct_path(path, monkeypatch):
     if path == "strips":
         monkeypatch.setattr(fc, "SMALL_OUTPUT", 0)
+    monkeypatch.setattr(fc, "SMALL_EINSUM_MIN_PRODUCTS", 0 if path.endswith("einsum") else 1 << 62)
     stride = 2 if path == "strided tap loop" else 1
     for dtype in (np.float32, np.float64):
         X, K = np.zeros((6, 6), dtype), -np.ones((2, 2), dtype)  # every product is -0.0

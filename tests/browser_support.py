@@ -68,6 +68,7 @@ class LabServer:
         self.home = Path(tempfile.mkdtemp(prefix="course-browser-test-"))
         self.root = self.home / "root"
         self.log_path = self.home / "server.log"
+        self.workspaces = self.home / "workspaces"
         self.process: Optional[subprocess.Popen] = None
         self.port: Optional[int] = None
 
@@ -93,6 +94,7 @@ class LabServer:
             f"--ServerApp.root_dir={self.root}",
             # overrides.json is read from the app settings dir; a temporary one keeps the venv untouched
             f"--LabApp.app_settings_dir={self.home / 'lab-settings'}",
+            f"--LabApp.workspaces_dir={self.workspaces}",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -177,6 +179,15 @@ class LabServer:
         except (OSError, ValueError):
             pass
 
+    def forget_workspaces(self) -> None:
+        """Delete the saved workspaces, so that the next page opens only what its URL names.
+
+        Otherwise JupyterLab restores the notebooks an earlier test left open, each with a kernel,
+        and a menu command may land on one of them while the new notebook is still loading.
+        """
+        for path in self.workspaces.glob("*"):
+            path.unlink(missing_ok=True)
+
     def log(self) -> str:
         try:
             return self.log_path.read_text(errors="replace")
@@ -221,15 +232,31 @@ def open_notebook(page, server: LabServer, name: str, timeout_ms: float = 90_000
     """Open ``name`` (relative to the server root) and wait until its kernel is idle."""
     from playwright.sync_api import expect
 
+    server.forget_workspaces()
     page.goto(server.url(f"lab/tree/{name}"), timeout=timeout_ms)
     expect(page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first).to_be_visible(timeout=timeout_ms)
+    # Only this notebook is open and it is the current tab: menu commands act on the current one.
+    expect(page.locator(".jp-NotebookPanel")).to_have_count(1, timeout=timeout_ms)
+    expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel")).to_have_text(
+        name, timeout=timeout_ms)
     # the toolbar's data-status says idle before the kernel is up; the status bar does not
     expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle", timeout=timeout_ms)
 
 
-def run_all_cells(page, timeout_ms: float = 30_000) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=timeout_ms)
-    page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click(timeout=timeout_ms)
+def run_all_cells(page, timeout_ms: float = 30_000, start_timeout_ms: float = 15_000) -> None:
+    """Run all cells from the Run menu, and wait until the first cell has started (clicking once more if not)."""
+    from playwright.sync_api import expect
+
+    first_prompt = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt").first
+    for attempt in range(2):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=timeout_ms)
+        page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click(timeout=timeout_ms)
+        try:
+            expect(first_prompt).to_have_text(re.compile(r"\[(\*|\d+)\]"), timeout=start_timeout_ms)
+            return
+        except AssertionError:
+            if attempt:
+                raise
 
 
 def widget_slider(scope, description: str):

@@ -233,7 +233,7 @@ def _direct_small(Xp: np.ndarray, K: np.ndarray, out_hw, dilation, dtype) -> np.
     """Stride-1 shift-and-add for small problems in three NumPy calls instead of two per tap.
 
     A strided view puts the k*k shifted runs of the flattened input on top of each
-    other (no copy); one multiply makes every product and one reduction over the
+    other (no copy); one multiply (an einsum when large) makes every product and one reduction over the
     tap axis adds them, in tap order, exactly like the tap loop.
     """
     oh, ow = out_hw

@@ -1,8 +1,6 @@
 """course_utils.bench: the machinery, on a tiny case (the real benchmark is `make bench`, not a test)."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from course_utils import bench
@@ -38,25 +36,49 @@ def test_median_seconds_counts_repeats():
     assert len(calls) == 1 + 3  # warm-up + min_repeats
 
 
-def test_fast_calls_are_timed_in_loops_and_reported_per_call():
-    calls = []
+class FakeClock:
+    """A perf_counter that only moves when a timed call advances it: the timing logic is then
+    tested exactly, whatever else the machine is doing (a real 1 ms sleep measured 6.1 ms on a
+    busy machine and failed `make test`)."""
 
-    def sleep_a_millisecond():
-        calls.append(1)
-        time.sleep(1e-3)
+    def __init__(self):
+        self.now = 100.0
 
-    seconds = bench.median_seconds(sleep_a_millisecond, min_repeats=3, max_repeats=3, budget_seconds=0.0,
-                                   min_sample_seconds=0.05)
-    loops = (len(calls) - 1) // 3
-    assert len(calls) == 1 + 3 * loops and 2 <= loops <= 50  # the warm-up takes at least 1 ms
-    assert 1e-3 <= seconds < 5e-3  # per call, not per loop
+    def perf_counter(self):
+        return self.now
+
+    def call_taking(self, seconds, calls):
+        def timed_call():
+            calls.append(1)
+            self.now += seconds
+        return timed_call
 
 
-def test_slow_calls_are_timed_one_by_one():
-    calls = []
-    bench.median_seconds(lambda: (calls.append(1), time.sleep(2e-3)), min_repeats=3, max_repeats=3,
-                         budget_seconds=0.0, min_sample_seconds=1e-3)
+def test_fast_calls_are_timed_in_loops_and_reported_per_call(monkeypatch):
+    clock, calls = FakeClock(), []
+    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
+    seconds = bench.median_seconds(clock.call_taking(1e-3, calls), min_repeats=3, max_repeats=3,
+                                   budget_seconds=0.0, min_sample_seconds=0.05)
+    # the 1 ms warm-up sets loops of ceil(50 ms / 1 ms) = 50 calls; three samples follow it
+    assert len(calls) == 1 + 3 * 50
+    assert seconds == pytest.approx(1e-3)  # per call, not per 50-call loop
+
+
+def test_slow_calls_are_timed_one_by_one(monkeypatch):
+    clock, calls = FakeClock(), []
+    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
+    seconds = bench.median_seconds(clock.call_taking(2e-3, calls), min_repeats=3, max_repeats=3,
+                                   budget_seconds=0.0, min_sample_seconds=1e-3)
     assert len(calls) == 1 + 3
+    assert seconds == pytest.approx(2e-3)
+
+
+def test_repeats_stop_at_the_budget(monkeypatch):
+    clock, calls = FakeClock(), []
+    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
+    bench.median_seconds(clock.call_taking(0.1, calls), min_repeats=3, max_repeats=25, budget_seconds=0.45)
+    # samples start at 0, 0.1, ..., 0.4 s into the budget: five of them, then 0.5 s > 0.45 s stops it
+    assert len(calls) == 1 + 5
 
 
 def test_bad_threads_is_a_usage_error(capsys):

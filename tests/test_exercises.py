@@ -10,18 +10,8 @@ import torch
 
 from course_utils import exercises
 from course_utils.exercises import Conv2dTorchProblem, Feedback, OutputShapeProblem, ThoughtProblem, ValueProblem
+from conftest import run_check, solution_namespace
 
-
-def run_check(problem, answer, capsys):
-    """Return (result, printed text) of problem.check(answer)."""
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
-
-
-def solution_function(problem, name):
-    namespace = {"torch": torch, "np": np}
-    exec(problem.solution_text, namespace)
-    return namespace[name]
 
 
 # -- reference solutions --------------------------------------------------------------------
@@ -29,7 +19,7 @@ def solution_function(problem, name):
 @pytest.mark.parametrize("problem_class, name", [(OutputShapeProblem, "valid_output_shape"), (Conv2dTorchProblem, "conv2d")])
 def test_reference_solution_passes(problem_class, name, capsys):
     problem = problem_class()
-    result, text = run_check(problem, solution_function(problem, name), capsys)
+    result, text = run_check(problem, solution_namespace(problem)[name], capsys)
     assert result is True, text
     assert text.startswith("Correct")
 

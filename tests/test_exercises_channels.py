@@ -12,17 +12,7 @@ from course_utils import exercises
 from course_utils.exercises import ConvParameterCountProblem, Corr2dMultiInOutProblem, WhyOneByOneProblem
 from course_utils.exercises.channels import LESSON_K_STACK, LESSON_X, PARAMETER_LAYER
 from course_utils.layer_cost import conv_parameter_count
-
-
-def run_check(problem, answer, capsys):
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
-
-
-def solution_namespace(problem):
-    namespace = {"np": np, "cu": cu}
-    exec(problem.solution_text, namespace)
-    return namespace
+from conftest import run_check, solution_namespace
 
 
 def test_bind_gives_the_three_problems_in_order():

@@ -12,17 +12,7 @@ import course_utils as cu
 from course_utils import exercises
 from course_utils.exercises import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKernelsProblem
 from course_utils.exercises.edge_detection import EDGE_VALUE_IMAGE
-
-
-def run_check(problem, answer, capsys):
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
-
-
-def solution_namespace(problem, **extra):
-    namespace = {"np": np, "cu": cu, **extra}
-    exec(problem.solution_text, namespace)
-    return namespace
+from conftest import run_check, solution_namespace
 
 
 def test_bind_gives_the_three_problems_in_order():

@@ -10,17 +10,7 @@ from course_utils import exercises
 from course_utils.exercises import ArithmeticIntensityProblem, Im2colProblem, LayerWorkProblem
 from course_utils.exercises.fast_convolution import WORK_LAYER
 from course_utils.fast_correlation import im2col as reference_im2col
-
-
-def run_check(problem, answer, capsys):
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
-
-
-def solution_namespace(problem):
-    namespace = {"np": np}
-    exec(problem.solution_text, namespace)
-    return namespace
+from conftest import run_check, solution_namespace
 
 
 def test_bind_gives_the_three_problems_in_order():

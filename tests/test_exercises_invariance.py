@@ -8,18 +8,11 @@ import pytest
 
 from course_utils import exercises
 from course_utils.exercises import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
-
-
-def run_check(problem, answer, capsys):
-    problem.number = 1
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
+from conftest import run_check, solution_namespace
 
 
 def reference(images, k):
-    namespace = {"np": np}
-    exec(ShiftRightProblem().solution_text, namespace)
-    return namespace["shift_right"](images, k)
+    return solution_namespace(ShiftRightProblem())["shift_right"](images, k)
 
 
 def test_bind_order():

@@ -11,17 +11,7 @@ from course_utils import exercises
 from course_utils.exercises import CriticalLearningRateProblem, KernelGradientProblem, WhyLossExplodedProblem
 from course_utils.exercises.learning_a_kernel import EXERCISE_IMAGE
 from course_utils.kernel_learning import critical_learning_rate, squared_loss_hessian
-
-
-def run_check(problem, answer, capsys):
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
-
-
-def solution_namespace(problem):
-    namespace = {"np": np, "cu": cu}
-    exec(problem.solution_text, namespace)
-    return namespace
+from conftest import run_check, solution_namespace
 
 
 def test_bind_gives_the_three_problems_in_order():

@@ -11,17 +11,7 @@ from course_utils import conv_output_size, exercises
 from course_utils.arithmetic import same_padding
 from course_utils.exercises import OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem
 from course_utils.exercises.padding_stride import OUTPUT_SIZE_MISTAKES
-
-
-def run_check(problem, answer, capsys):
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
-
-
-def solution_namespace(problem):
-    namespace = {"np": np}
-    exec(problem.solution_text, namespace)
-    return namespace
+from conftest import run_check, solution_namespace
 
 
 def test_bind_gives_the_three_problems_in_order():

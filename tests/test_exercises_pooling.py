@@ -9,17 +9,7 @@ import torch
 
 from course_utils import exercises, pool2d
 from course_utils.exercises import MaxOrAveragePoolingProblem, Pool2dByOffsetsProblem, PoolingLayerShapeProblem
-
-
-def run_check(problem, answer, capsys):
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
-
-
-def solution_namespace(problem):
-    namespace = {"np": np}
-    exec(problem.solution_text, namespace)
-    return namespace
+from conftest import run_check, solution_namespace
 
 
 def test_bind_gives_the_three_problems_in_order():

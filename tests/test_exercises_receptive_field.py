@@ -10,17 +10,7 @@ from course_utils import exercises
 from course_utils.exercises import ReceptiveFieldRecurrenceProblem, SmallKernelsProblem, StackFieldProblem
 from course_utils.exercises.receptive_field import STACK_BY_HAND
 from course_utils.receptive_field import Layer, receptive_field, receptive_field_by_gradient
-
-
-def run_check(problem, answer, capsys):
-    result = problem.check(answer)
-    return result, capsys.readouterr().out
-
-
-def solution_namespace(problem):
-    namespace = {"np": np}
-    exec(problem.solution_text, namespace)
-    return namespace
+from conftest import run_check, solution_namespace
 
 
 def test_bind_gives_the_three_problems_in_order():

@@ -1,0 +1,24 @@
+"""Helpers shared by the exercise tests (one copy instead of one per test file).
+
+Test files import them with ``from conftest import run_check, solution_namespace``: pytest puts
+this folder on ``sys.path`` (rootdir-relative "prepend" imports, no ``__init__.py``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import course_utils as cu
+
+
+def run_check(problem, answer, capsys):
+    """``(passed, printed text)`` of ``problem.check(answer)``; ``passed`` is a real bool."""
+    result = problem.check(answer)
+    return bool(result), capsys.readouterr().out
+
+
+def solution_namespace(problem, **extra):
+    """The names a problem's solution text defines, run with the lesson-style imports (np, cu, torch)."""
+    namespace = {"np": np, "cu": cu, "torch": torch, **extra}
+    exec(problem.solution_text, namespace)
+    return namespace

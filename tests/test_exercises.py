@@ -61,7 +61,7 @@ CONV2D_MISTAKES = {
     "transposed output": (lambda x, k: _loop_conv(x, k).T.contiguous(), r"your output is the transpose of the right one"),
     "numpy result": (lambda x, k: _loop_conv(x, k).numpy(), r"returned a NumPy array"),
     "list result": (lambda x, k: _loop_conv(x, k).tolist(), r"returned a Python list"),
-    "forgot return": (lambda x, k: None, r"returned None: did you forget `return out`"),
+    "forgot return": (lambda x, k: None, r"returned None: did you forget return out"),
     "unfilled empty": (lambda x, k: _loop_conv(x, k, rows=0, start=lambda s, dtype: torch.full(s, float("nan"), dtype=dtype)),
                        r"contains NaN"),
     "wrong window": (lambda x, k: _loop_conv(torch.roll(x, 1, 1), k), r"the value at \(\d+, \d+\) is .* but should be"),
@@ -93,7 +93,7 @@ OUTPUT_SHAPE_MISTAKES = {
     "full size": (lambda x, k: (x[0] + k[0] - 1, x[1] + k[1] - 1), r"'full' convolution"),
     "kernel height twice": (lambda x, k: (x[0] - k[0] + 1, x[1] - k[0] + 1), r"kernel's height for rows and its width for columns"),
     "single number": (lambda x, k: x[0] - k[0] + 1, r"returned the single number"),
-    "forgot return": (lambda x, k: None, r"returned None: did you forget `return`"),
+    "forgot return": (lambda x, k: None, r"returned None: did you forget return"),
     "swapped": (lambda x, k: (x[1] - k[1] + 1, x[0] - k[0] + 1), r"height and width are swapped"),
 }
 
@@ -131,10 +131,11 @@ def not_implemented(image, kernel):
     "answer, kind, message",
     [
         (raises_value_error, "Not yet", r"conv2d raised ValueError on image 8x8, kernel 3x3 at line \d+: raise ValueError"),
-        (modifies_input, "Not yet", r"changed its input `image`"),
-        (not_implemented, "Not attempted yet", r"q1 is not attempted yet"),
-        (..., "Not attempted yet", r"not attempted yet"),
-        (None, "Not attempted yet", r"not attempted yet"),
+        (modifies_input, "Not yet", r"changed its input image"),
+        (not_implemented, "Not attempted yet", r"^Not attempted yet: write your answer where it says # your code here, "
+                                                r"run that cell, then run q1\.check\(\.\.\.\) again\.\nNeed a start\? q1\.hint\(\)\n$"),
+        (..., "Not attempted yet", r"Not attempted yet"),
+        (None, "Not attempted yet", r"Not attempted yet"),
         (42, "Not yet", r"expects your function itself, as in q1.check\(conv2d\); got int 42"),
         ("conv2d", "Not yet", r"got str 'conv2d'"),
         (lambda image: image, "Not yet", r"raised TypeError"),
@@ -167,7 +168,7 @@ def test_time_limit_outside_main_thread(capsys):
     worker = threading.Thread(target=lambda: outcome.setdefault("result", problem.check(runs_forever)))
     worker.start()
     worker.join(10)
-    assert outcome["result"] is False and "ran for more than" in capsys.readouterr().out
+    assert bool(outcome["result"]) is False and "ran for more than" in capsys.readouterr().out
 
 
 def test_check_without_answer_explains_how(capsys):
@@ -210,23 +211,21 @@ def test_bind_numbers_fresh_problems_and_rejects_unknown_lessons():
 def test_value_problem(capsys):
     problem = ValueProblem(
         expected=(7, 7),
-        normalise=lambda v: tuple(int(n) for n in v),
+        answer=exercises.Shape(),
         known_mistakes=[((6, 6), "did you use H - kh instead of H - kh + 1?")],
-        what="shape",
         title="shape",
         hints=["count positions"],
-        solution="(7, 7)",
+        solution="answer = (7, 7)",
     )
     problem.number = 3
-    assert run_check(problem, [7, 7], capsys)[0] is True
-    result, text = run_check(problem, (6, 6), capsys)
-    assert result is False and "H - kh + 1" in text
-    result, text = run_check(problem, (5, 5), capsys)
-    assert result is False and "q3.hint()" in text
-    result, text = run_check(problem, 7, capsys)
-    assert result is False and "expects a shape" in text
+    assert run_check(problem, [7, 7], capsys) == (True, "Correct: (7, 7) is right.\n")
+    assert run_check(problem, (6, 6), capsys) == (
+        False, "Not yet: (6, 6) is not right: did you use H - kh instead of H - kh + 1?\n")
+    assert run_check(problem, (5, 5), capsys) == (False, "Not yet: (5, 5) is not right.\nTry q3.hint() for a nudge.\n")
+    assert run_check(problem, 7, capsys) == (
+        False, "Not yet: you passed int 7; pass a shape such as (2, 3, 4, 5), a tuple of ints.\n")
     result, text = run_check(problem, ..., capsys)
-    assert result is False and "not attempted" in text
+    assert result is False and text.startswith("Not attempted yet: write your answer")
 
 
 def test_thought_problem(capsys):
@@ -239,8 +238,10 @@ def test_thought_problem(capsys):
 
 
 def test_feedback_renders_html_and_text():
-    feedback = Feedback("incorrect", "a < b", "explanation\n    code()")
-    assert "a &lt; b" in feedback._repr_html_() and "<pre" in feedback._repr_html_()
-    assert repr(feedback) == "Not yet: a < b\nexplanation\n    code()"
+    feedback = Feedback("incorrect", "a < b, see `x[i]`", "explanation\n\nsecond paragraph", code="def f():\n    return 1")
+    html = feedback._repr_html_()
+    assert "a &lt; b" in html and "<code style=" in html and "x[i]</code>" in html and "`" not in html
+    assert "<pre class='course-feedback-code'" in html
+    assert repr(feedback) == "Not yet: a < b, see x[i]\nexplanation\n\nsecond paragraph\ndef f():\n    return 1"
     with pytest.raises(ValueError, match="kind must be one of"):
         Feedback("wrong-kind", "x")

@@ -43,7 +43,7 @@ CONVOLVE1D_MISTAKES = {
     "valid only": (lambda x, w: np.convolve(x, w, mode="valid"), r"the 'valid' part only"),
     "same size": (lambda x, w: np.convolve(x, w, mode="same"), r"as many as x \('same' size\)"),
     "reversed output": (lambda x, w: _scatter(x, w)[::-1], r"your output is reversed"),
-    "forgot return": (lambda x, w: None, r"returned None: did you forget `return y`"),
+    "forgot return": (lambda x, w: None, r"returned None: did you forget return y"),
     "2-d result": (lambda x, w: _scatter(x, w)[None, :], r"return a 1-D array"),
     "wrong value": (lambda x, w: _scatter(x, w) + np.eye(1, len(x) + len(w) - 1, 1).ravel(),
                     r"the value at index 1 is .* but should be"),
@@ -94,19 +94,21 @@ def test_top_left_value_matches_the_reference_operation():
 @pytest.mark.parametrize(
     "answer, ok, message",
     [
-        (5, True, r"5\.0 is right"),
-        (np.float32(5.0), True, r"is right"),
+        (5, True, r"^Correct: 5 is right\."),
+        (np.float32(5.0), True, r"^Correct: 5\.0 is right\."),
         (np.array([[5.0]]), True, r"is right"),
         (19, False, r"that is the cross-correlation.*flips the\s+kernel"),
         (7, False, r"flipped upside down only"),
         (17, False, r"flipped left-right only"),
         (43, False, r"bottom-right value"),
+        ("5", False, r"^Not yet: you passed the text '5'; pass the number 5 \(no quotes\)\."),
+        (5 + 1e-6, False, r"is not right"),  # stated tolerance: 1e-9
         (6, False, r"q2\.hint\(\)"),
-        ("five", False, r"expects a number"),
-        (True, False, r"expects a number"),
-        (np.zeros(2), False, r"expects a number: a single number"),
-        (..., False, r"not attempted"),
-        (None, False, r"not attempted"),
+        ("five", False, r"^Not yet: you passed the text 'five'; pass a number\."),
+        (True, False, r"^Not yet: you passed True, a truth value; pass a number\."),
+        (np.zeros(2), False, r"^Not yet: you passed an array of shape \(2,\); pass a number, a single value\."),
+        (..., False, r"Not attempted yet"),
+        (None, False, r"Not attempted yet"),
     ],
 )
 def test_top_left_value_problem(answer, ok, message, capsys):

@@ -100,10 +100,12 @@ EXPECTED_WORK = N * C_OUT * C_IN * K * K * OUT * OUT
         (N * C_OUT * K * K * OUT * OUT, False, r"forgets the input channels"),
         (N * C_OUT * C_IN * K * OUT * OUT, False, r"a 3x3 kernel has 9"),
         (12345, False, r"q2\.hint\(\)"),
-        (1.5, False, r"a whole number"),
-        (True, False, r"expects a whole number"),
-        (None, False, r"not attempted"),
-        (..., False, r"not attempted"),
+        (1.5, False, r"^Not yet: 1\.5 is not right: the answer is a whole number of multiply-adds\."),
+        (True, False, r"^Not yet: you passed True, a truth value; pass a whole number of multiply-adds\."),
+        (EXPECTED_WORK + 1, False, r"^Not yet: 859963393 is not right\."),  # counts compare exactly
+        (str(EXPECTED_WORK), False, r"^Not yet: you passed the text '859963392'; pass the number 859963392 \(no quotes\)\."),
+        (None, False, r"Not attempted yet"),
+        (..., False, r"Not attempted yet"),
     ],
 )
 def test_layer_work_problem(answer, ok, message, capsys):

@@ -41,7 +41,9 @@ def test_known_mistakes_are_distinct_and_not_the_answer():
 @pytest.mark.parametrize(
     "answer, ok, message",
     [
-        (0.2, True, r"0\.2 is right"),
+        (0.2, True, r"^Correct: 0\.2 is right\."),
+        (0.2 * (1 + 5e-7), True, r"is right"),  # stated tolerance: relative 1e-6
+        (0.2 * (1 + 2e-6), False, r"is not right"),
         (2 / 10, True, r"is right"),
         (np.float32(0.2), True, r"is right"),
         (np.array([0.2]), True, r"is right"),
@@ -55,11 +57,12 @@ def test_known_mistakes_are_distinct_and_not_the_answer():
         (2 / 6, False, r"diagonal entry of H"),
         (10, False, r"lambda_max itself"),
         (0.3, False, r"q1\.hint\(\)"),
-        ("fast", False, r"expects a number"),
-        (True, False, r"expects a number"),
-        (np.zeros(2), False, r"expects a number: a single number"),
-        (..., False, r"not attempted"),
-        (None, False, r"not attempted"),
+        ("fast", False, r"^Not yet: you passed the text 'fast'; pass a number\."),
+        ("0.2", False, r"^Not yet: you passed the text '0\.2'; pass the number 0\.2 \(no quotes\)\."),
+        (True, False, r"^Not yet: you passed True, a truth value; pass a number\."),
+        (np.zeros(2), False, r"^Not yet: you passed an array of shape \(2,\); pass a number, a single value\."),
+        (..., False, r"Not attempted yet"),
+        (None, False, r"Not attempted yet"),
     ],
 )
 def test_critical_rate_problem(answer, ok, message, capsys):
@@ -94,7 +97,7 @@ GRADIENT_MISTAKES = {
     "off by one entry": (lambda X, Y, K: _gradient(X, Y, K) + np.eye(*K.shape), r"entry \[0, 0\] is .* but should be"),
     "a list of lists": (lambda X, Y, K: _gradient(X, Y, K).tolist(), None),  # accepted
     "not a number": (lambda X, Y, K: "gradient", r"not an array of numbers"),
-    "modifies K": (lambda X, Y, K: np.subtract(K, 1.0, out=K), r"changed its input `K`"),
+    "modifies K": (lambda X, Y, K: np.subtract(K, 1.0, out=K), r"changed its input K"),
 }
 
 

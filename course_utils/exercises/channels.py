@@ -1,7 +1,6 @@
 """Exercises of lesson 08 (channels): a multi-channel layer by hand, its parameter count, 1x1 convolutions."""
 from __future__ import annotations
 
-import numbers
 from typing import Any, List, Optional
 
 import numpy as np
@@ -9,7 +8,8 @@ import numpy as np
 from ..arrays import to_numpy
 from ..layer_cost import conv_parameter_count
 from ..ops import convolve2d, corr2d, corr2d_multi_in_out
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Count
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 #: The lesson's two-channel 3x3 input and its (3, 2, 2, 2) kernel stack K, K + 1, K + 2.
 LESSON_X = np.array([[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]], dtype=float)
@@ -22,6 +22,7 @@ def _per_pair_maps(X: np.ndarray, K: np.ndarray) -> np.ndarray:
     return np.array([[corr2d(X[i], K[o, i]) for i in range(K.shape[1])] for o in range(K.shape[0])])
 
 
+@lesson_exercise("08_channels", 1)
 class Corr2dMultiInOutProblem(CodingProblem):
     """``corr2d_multi_in_out(X, K)``: X (c_i, h, w), K (c_o, c_i, kh, kw) -> array (c_o, oh, ow)."""
 
@@ -124,18 +125,7 @@ class Corr2dMultiInOutProblem(CodingProblem):
 PARAMETER_LAYER = {"in_channels": 64, "out_channels": 128, "kernel_size": 3}
 
 
-def _as_count(value: Any) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("a whole number, not True/False")
-    array = np.asarray(value)
-    if array.size != 1 or array.dtype.kind not in "iuf":
-        raise ValueError(f"a single whole number, not {type(value).__name__} {value!r}")
-    number = float(array.reshape(()))
-    if not number.is_integer():
-        raise ValueError(f"a whole number (parameters are counted), not {number!r}")
-    return int(number)
-
-
+@lesson_exercise("08_channels", 2)
 class ConvParameterCountProblem(ValueProblem):
     """The parameter count of ``nn.Conv2d(64, 128, kernel_size=3)``: 128 * 64 * 3 * 3 + 128 = 73856."""
 
@@ -143,8 +133,7 @@ class ConvParameterCountProblem(ValueProblem):
         c_in, c_out, k = (PARAMETER_LAYER[key] for key in ("in_channels", "out_channels", "kernel_size"))
         super().__init__(
             expected=conv_parameter_count(c_in, c_out, k),
-            normalise=_as_count,
-            what="whole number",
+            answer=Count("parameters"),
             known_mistakes=[
                 (c_out * c_in * k * k,
                  "that counts the weights only. The layer also learns one bias per output channel."),
@@ -177,6 +166,7 @@ class ConvParameterCountProblem(ValueProblem):
         )
 
 
+@lesson_exercise("08_channels", 3)
 class WhyOneByOneProblem(ThoughtProblem):
     """Why a 1x1 convolution, which sees a single pixel, is useful."""
 

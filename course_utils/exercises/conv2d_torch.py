@@ -14,12 +14,13 @@ import numpy as np
 from ..arrays import to_numpy
 from ..ops import corr2d
 from .diagnosis import feature_map_mistake
-from .problems import Case, CodingProblem
+from .problems import Case, CodingProblem, lesson_exercise
 
 VISIBLE_IMAGE_SHAPES = [(8, 8), (12, 10), (10, 10), (12, 8)]
 HIDDEN_IMAGE_SHAPES = [(3, 3), (5, 17), (16, 9), (4, 3)]
 
 
+@lesson_exercise("03_cross_correlation_and_conv_layers", 1)
 class Conv2dTorchProblem(CodingProblem):
     """``conv2d(image, kernel)``: 'valid' 2-D cross-correlation of torch tensors, as ``F.conv2d`` computes."""
 

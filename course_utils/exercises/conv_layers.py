@@ -4,32 +4,21 @@ The from-scratch ``conv2d`` exercise of this lesson is :class:`~.conv2d_torch.Co
 """
 from __future__ import annotations
 
-import numbers
-from typing import Any, Tuple
-
-from .problems import ThoughtProblem, ValueProblem
+from .answers import Shape
+from .problems import ThoughtProblem, ValueProblem, lesson_exercise
 
 #: ``torch.nn.Conv2d(in_channels=3, out_channels=8, kernel_size=(5, 3))``: (out, in, height, width).
 TORCH_WEIGHT_SHAPE = (8, 3, 5, 3)
 
 
-def _as_shape(value: Any) -> Tuple[int, ...]:
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise TypeError(f"a shape such as (2, 3, 4, 5), not {type(value).__name__} {value!r}")
-    items = tuple(value)
-    if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in items):
-        raise TypeError(f"a shape made of whole numbers, not {items!r}")
-    return tuple(int(n) for n in items)
-
-
+@lesson_exercise("03_cross_correlation_and_conv_layers", 2)
 class WeightShapeProblem(ValueProblem):
     """The weight shape of ``nn.Conv2d(3, 8, kernel_size=(5, 3))`` in PyTorch: (8, 3, 5, 3)."""
 
     def __init__(self):
         super().__init__(
             expected=TORCH_WEIGHT_SHAPE,
-            normalise=_as_shape,
-            what="shape (a tuple of ints)",
+            answer=Shape(),
             known_mistakes=[
                 ((5, 3, 3, 8), "that is Flax's layout (height, width, in, out). PyTorch puts the channel axes "
                                "first: (out_channels, in_channels, height, width)."),
@@ -56,6 +45,7 @@ class WeightShapeProblem(ValueProblem):
         )
 
 
+@lesson_exercise("03_cross_correlation_and_conv_layers", 3)
 class BiasPerChannelProblem(ThoughtProblem):
     """Why a conv layer has one bias per output channel instead of one per output pixel."""
 

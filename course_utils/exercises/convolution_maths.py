@@ -5,9 +5,11 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Real
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
+@lesson_exercise("01_convolution_maths", 1)
 class Convolve1dProblem(CodingProblem):
     """``convolve1d(x, w)``: the 'full' discrete convolution, equal to ``np.convolve(x, w)``."""
 
@@ -93,23 +95,14 @@ TRUE_CONVOLUTION_TOP_LEFT = 5
 CROSS_CORRELATION_TOP_LEFT = 19
 
 
-def _as_number(value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("a number, not True/False")
-    array = np.asarray(value)
-    if array.size != 1:
-        raise ValueError(f"a single number, not an array of shape {array.shape}")
-    return float(array.reshape(()))
-
-
+@lesson_exercise("01_convolution_maths", 2)
 class TopLeftConvolutionProblem(ValueProblem):
     """The top-left value of the true convolution of the lesson's 3x3 input and 2x2 kernel: 5."""
 
     def __init__(self):
         super().__init__(
             expected=TRUE_CONVOLUTION_TOP_LEFT,
-            normalise=_as_number,
-            what="number",
+            answer=Real(abs_tol=1e-9),
             known_mistakes=[
                 (CROSS_CORRELATION_TOP_LEFT,
                  "that is the cross-correlation, with the kernel as written. A convolution first flips the "
@@ -135,6 +128,7 @@ class TopLeftConvolutionProblem(ValueProblem):
         )
 
 
+@lesson_exercise("01_convolution_maths", 3)
 class WhyCrossCorrelationProblem(ThoughtProblem):
     """Why a CNN may compute cross-correlations and lose nothing."""
 

@@ -11,8 +11,8 @@ from typing import Any, List, Optional
 import numpy as np
 
 from ..dilation import dilate_kernel
-from .convolution_maths import _as_number
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Count
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
 def _spread(kernel: np.ndarray, step: int, shape) -> np.ndarray:
@@ -34,6 +34,7 @@ def _size_text(shape) -> str:
     return "x".join(str(n) for n in shape)
 
 
+@lesson_exercise("07_dilation", 1)
 class DilateKernelProblem(CodingProblem):
     """``dilate_by_hand(kernel, d)``: the dense kernel with the taps ``d`` apart and zeros in the holes."""
 
@@ -138,25 +139,14 @@ class DilateKernelProblem(CodingProblem):
 EFFECTIVE_SIZE_5x5_D3 = 13
 
 
-def _as_size(value: Any) -> float:
-    """A single number; a pair of equal numbers such as (13, 13) counts as that number."""
-    if isinstance(value, (tuple, list, np.ndarray)) and np.size(value) == 2:
-        first, second = np.ravel(value)
-        if first == second:
-            value = first
-    if isinstance(value, (str, bytes, np.str_)):
-        raise TypeError(f"a number, not the text {str(value)!r}")
-    return _as_number(value)
-
-
+@lesson_exercise("07_dilation", 2)
 class EffectiveSizeProblem(ValueProblem):
     """The effective size of a 5x5 kernel with dilation 3: 13."""
 
     def __init__(self):
         super().__init__(
             expected=EFFECTIVE_SIZE_5x5_D3,
-            normalise=_as_size,
-            what="number",
+            answer=Count("pixels", pair_of_equal=True),
             known_mistakes=[
                 (15, "that is k * d = 5 * 3, as if every tap owned a d x d block. The last tap has no holes "
                      "after it: only the k - 1 gaps between taps are widened."),
@@ -183,6 +173,7 @@ class EffectiveSizeProblem(ValueProblem):
         )
 
 
+@lesson_exercise("07_dilation", 3)
 class GriddingProblem(ThoughtProblem):
     """Why repeating the same dilation leaves holes, and how to choose dilations instead."""
 

@@ -12,8 +12,8 @@ import numpy as np
 
 from ..arrays import to_numpy
 from ..ops import corr2d
-from .convolution_maths import _as_number
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Real
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 #: Top minus bottom: +1 where a bright row sits above a dark one.
 HORIZONTAL_EDGE_KERNEL = np.array([[1.0], [-1.0]])
@@ -28,6 +28,7 @@ def _vertical_stripe_image(height: int, width: int) -> np.ndarray:
     return image
 
 
+@lesson_exercise("04_edge_detection", 1)
 class HorizontalEdgesProblem(CodingProblem):
     """``horizontal_edges(X)``: ``Y[i, j] = X[i, j] - X[i + 1, j]``, shape ``(H - 1, W)``."""
 
@@ -130,6 +131,7 @@ EDGE_VALUE_IMAGE = np.array(
 EDGE_VALUE_POSITION = (1, 1)
 
 
+@lesson_exercise("04_edge_detection", 2)
 class EdgeValueProblem(ValueProblem):
     """``corr2d(EDGE_VALUE_IMAGE, [[1, -1]])[1, 1]`` = X[1, 1] - X[1, 2] = 9 - 3 = 6."""
 
@@ -139,8 +141,7 @@ class EdgeValueProblem(ValueProblem):
         answer = X[i, j] - X[i, j + 1]
         super().__init__(
             expected=answer,
-            normalise=_as_number,
-            what="number",
+            answer=Real(abs_tol=1e-9),
             known_mistakes=[
                 (-answer, "the sign is flipped. The kernel [[1, -1]] puts +1 on the left cell and -1 on the right "
                           "one, so the output is left minus right: X[1, 1] - X[1, 2]."),
@@ -171,6 +172,7 @@ class EdgeValueProblem(ValueProblem):
         )
 
 
+@lesson_exercise("04_edge_detection", 3)
 class ZeroSumKernelsProblem(ThoughtProblem):
     """Why zero-sum kernels ignore brightness, and what contrast does to them."""
 

@@ -8,7 +8,8 @@ import numpy as np
 from ..arrays import to_numpy
 from ..fast_correlation import im2col
 from ..layer_cost import conv_multiply_adds
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Count
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
 def _column_major_taps(X: np.ndarray, k: int) -> np.ndarray:
@@ -24,6 +25,7 @@ def _column_major_positions(X: np.ndarray, k: int) -> np.ndarray:
     return im2col(X, k).reshape(k * k, oh, ow).transpose(0, 2, 1).reshape(k * k, oh * ow)
 
 
+@lesson_exercise("12_fast_convolution", 1)
 class Im2colProblem(CodingProblem):
     """``im2col(X, k)``: (H, W) input, k x k kernel, no padding, stride 1 -> (k*k, oh*ow) matrix."""
 
@@ -114,18 +116,7 @@ class Im2colProblem(CodingProblem):
 WORK_LAYER = {"batch": 8, "in_channels": 64, "out_channels": 64, "size": 56, "kernel": 3}
 
 
-def _as_count(value: Any) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("a whole number, not True/False")
-    array = np.asarray(value)
-    if array.size != 1 or array.dtype.kind not in "iuf":
-        raise ValueError(f"a single whole number, not {type(value).__name__} {value!r}")
-    number = float(array.reshape(()))
-    if not number.is_integer():
-        raise ValueError(f"a whole number (multiply-adds are counted), not {number!r}")
-    return int(number)
-
-
+@lesson_exercise("12_fast_convolution", 2)
 class LayerWorkProblem(ValueProblem):
     """Multiply-adds of the benchmark's layer (8 images, 64 -> 64, 56x56, 3x3, no padding): 859,963,392."""
 
@@ -136,8 +127,7 @@ class LayerWorkProblem(ValueProblem):
         out = size - k + 1
         super().__init__(
             expected=n * per_image,
-            normalise=_as_count,
-            what="whole number",
+            answer=Count("multiply-adds"),
             known_mistakes=[
                 (2 * n * per_image, "that counts floating-point operations: a multiply-add is two of them. "
                                     "The question asks for multiply-adds."),
@@ -165,6 +155,7 @@ class LayerWorkProblem(ValueProblem):
         )
 
 
+@lesson_exercise("12_fast_convolution", 3)
 class ArithmeticIntensityProblem(ThoughtProblem):
     """Why the multi-channel layer runs near the machine's peak and single-channel shift-and-add does not."""
 

@@ -1,40 +1,57 @@
-"""How checker messages look: coloured boxes in Jupyter, plain text elsewhere."""
+"""How checker messages look: boxes in Jupyter (light and dark themes), plain text elsewhere.
+
+A message has a kind (correct, incorrect, ...), a one-line title, an optional body and optional
+code. Title and body are short Markdown: `backticks` mark inline code, a blank line starts a new
+paragraph. Code is shown exactly as it runs, indentation kept, in a highlighted block.
+"""
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
+from typing import Optional
 
-# kind: (plain-text prefix, accent colour). Colours are paired with a word so the
-# meaning never rests on colour alone.
+# kind: (label, accent colour). The label always says in words what the colour says, and the
+# accents are mid-tones that keep their contrast on JupyterLab's light and dark backgrounds.
 _STYLES = {
-    "correct": ("Correct", "#1a7f37"),
-    "incorrect": ("Not yet", "#b35900"),
-    "not_attempted": ("Not attempted yet", "#57606a"),
-    "hint": ("Hint", "#0969da"),
-    "solution": ("Solution", "#6f42c1"),
-    "info": ("Note", "#57606a"),
+    "correct": ("Correct", "#2da44e"),
+    "incorrect": ("Not yet", "#d4761c"),
+    "not_attempted": ("Not attempted yet", "#8c959f"),
+    "hint": ("Hint", "#3c8ce7"),
+    "solution": ("Solution", "#9a6ee6"),
+    "info": ("Note", "#8c959f"),
 }
+
+# Inline code and code blocks carry their own background, so they read the same in either theme.
+_INLINE_CODE = "background:rgba(127,127,127,0.18);padding:0 0.25em;border-radius:3px;font-size:0.95em;"
+_CODE_BLOCK = ("background:#f6f8fa;color:#1f2328;padding:0.5em 0.8em;margin:0.4em 0;border-radius:4px;"
+               "overflow-x:auto;line-height:1.35;font-size:0.95em;")
+_INLINE_CODE_PATTERN = re.compile(r"`([^`\n]+)`")
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """One message to the learner: a kind, a title line and an optional body.
-
-    Lines of the body that start with four spaces are shown as code.
-    """
+    """One message to the learner: a kind, a title line, an optional body and optional code."""
 
     kind: str
     title: str
     body: str = ""
+    code: Optional[str] = None
 
     def __post_init__(self):
         if self.kind not in _STYLES:
             raise ValueError(f"kind must be one of {sorted(_STYLES)}; got {self.kind!r}")
+        if self.code is not None and not isinstance(self.code, str):
+            raise TypeError(f"code must be a str or None; got {type(self.code).__name__}")
 
     def __repr__(self) -> str:
-        label = _STYLES[self.kind][0]
-        text = f"{label}: {self.title}"
-        return f"{text}\n{self.body.rstrip()}" if self.body.strip() else text
+        # plain text drops the backticks: they mark code for the HTML view, not for a terminal
+        parts = [f"{_STYLES[self.kind][0]}: {plain_text(self.title)}"]
+        if self.body.strip():
+            parts.append(plain_text(self.body.strip()))
+        if self.code is not None:
+            parts.append(self.code.strip("\n"))
+        return "\n".join(parts)
 
     __str__ = __repr__
 
@@ -43,25 +60,41 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         label, colour = _STYLES[self.kind]
-        parts, code = [], []
-
-        def flush_code():
-            if code:
-                parts.append("<pre style='margin:0.3em 0;'>" + html.escape("\n".join(code)) + "</pre>")
-                code.clear()
-
-        for line in self.body.rstrip().splitlines():
-            if line.startswith("    "):
-                code.append(line[4:])
-            else:
-                flush_code()
-                if line.strip():
-                    parts.append(f"<div>{html.escape(line)}</div>")
-        flush_code()
+        paragraphs = [p for p in re.split(r"\n\s*\n", self.body.strip()) if p.strip()]
+        body = "".join(f"<div style='margin-top:0.3em;'>{markdown_inline(p)}</div>" for p in paragraphs)
+        code = code_block_html(self.code) if self.code is not None else ""
         return (
-            f"<div style='border-left:4px solid {colour};padding:0.2em 0.8em;margin:0.3em 0;'>"
-            f"<b style='color:{colour};'>{label}:</b> {html.escape(self.title)}{''.join(parts)}</div>"
+            f"<div class='course-feedback course-feedback-{self.kind}' "
+            f"style='border-left:4px solid {colour};padding:0.2em 0.8em;margin:0.3em 0;'>"
+            f"<b style='color:{colour};'>{label}:</b> {markdown_inline(self.title)}{body}{code}</div>"
         )
+
+
+def plain_text(text: str) -> str:
+    """``text`` without the backticks that mark inline code."""
+    return _INLINE_CODE_PATTERN.sub(r"\1", text)
+
+
+def markdown_inline(text: str) -> str:
+    """Escape ``text`` for HTML, render `backticks` as code, and keep its line breaks."""
+    escaped = html.escape(text.strip())
+    with_code = _INLINE_CODE_PATTERN.sub(lambda m: f"<code style='{_INLINE_CODE}'>{m.group(1)}</code>", escaped)
+    return with_code.replace("\n", "<br>")
+
+
+def code_block_html(code: str) -> str:
+    """Python ``code`` as a highlighted block that keeps every space (copy it and it runs)."""
+    source = code.strip("\n")
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
+    except ImportError:  # IPython brings Pygments, but plain-Python use must not depend on it
+        inner = html.escape(source)
+    else:
+        # nowrap: only the highlighted spans, placed in our own <pre> with its own background
+        inner = highlight(source, PythonLexer(), HtmlFormatter(nowrap=True, noclasses=True, style="default"))
+    return f"<pre class='course-feedback-code' style='{_CODE_BLOCK}'><code>{inner.rstrip()}</code></pre>"
 
 
 def show(feedback: Feedback) -> None:

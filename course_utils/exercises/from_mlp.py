@@ -6,9 +6,11 @@ from typing import Any, List, Optional
 import numpy as np
 
 from ..dense import conv_parameter_count, corr2d_as_matrix, dense_parameter_count
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Count
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
+@lesson_exercise("02_from_mlp_to_convolution", 1)
 class ConvMatrixProblem(CodingProblem):
     """``conv_matrix(K, input_shape)``: the dense matrix M with ``M @ X.ravel() == corr2d(X, K).ravel()``."""
 
@@ -120,35 +122,7 @@ DENSE_INPUT_SHAPE = (32, 32, 3)
 DENSE_OUTPUT_SHAPE = (32, 32, 16)
 
 
-class _ExactCount:
-    """A whole number that compares exactly: ValueProblem compares plain numbers with np.isclose
-    (relative tolerance 1e-5), which would accept 50,348,032 +- 500 and confuse 50,331,648 with 50,331,664."""
-
-    def __init__(self, value: int):
-        self.value = value
-
-    def __eq__(self, other: Any) -> bool:
-        other = other.value if isinstance(other, _ExactCount) else other
-        return isinstance(other, (int, np.integer)) and not isinstance(other, bool) and self.value == int(other)
-
-    __hash__ = None  # mutable-style equality; never used as a key
-
-    def __repr__(self) -> str:
-        return repr(self.value)
-
-
-def _as_whole_number(value: Any) -> _ExactCount:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("a whole number, not True/False")
-    array = np.asarray(value)
-    if array.size != 1 or array.dtype.kind not in "iuf":
-        raise ValueError(f"a single whole number, not {type(value).__name__} {value!r}")
-    number = array.reshape(()).item()
-    if isinstance(number, float) and not number.is_integer():
-        raise ValueError(f"a whole number (parameters are counted), not {number!r}")
-    return _ExactCount(int(number))
-
-
+@lesson_exercise("02_from_mlp_to_convolution", 2)
 class DenseParameterCountProblem(ValueProblem):
     """Parameters of a dense layer from a 32x32x3 image to a 32x32x16 feature map: 50,348,032."""
 
@@ -158,8 +132,7 @@ class DenseParameterCountProblem(ValueProblem):
         weights = n_in * n_out
         super().__init__(
             expected=dense_parameter_count(DENSE_INPUT_SHAPE, DENSE_OUTPUT_SHAPE),
-            normalise=_as_whole_number,
-            what="whole number",
+            answer=Count("parameters"),
             known_mistakes=[
                 (weights, "that counts the weights only. A dense layer also learns one bias per output value."),
                 (weights + n_in, "there is one bias per OUTPUT value, not per input value."),
@@ -194,6 +167,7 @@ class DenseParameterCountProblem(ValueProblem):
         )
 
 
+@lesson_exercise("02_from_mlp_to_convolution", 3)
 class PriceOfConvolutionProblem(ThoughtProblem):
     """What a conv layer gives up by being local and sharing its weights."""
 

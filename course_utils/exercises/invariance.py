@@ -6,9 +6,11 @@ from typing import Any, List, Optional
 import numpy as np
 
 from ..digits import shift_images
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Count
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
+@lesson_exercise("11_trained_filters_and_invariance", 1)
 class ShiftRightProblem(CodingProblem):
     """``shift_right(images, k)``: move (n, h, w) images k pixels right, zero-filling, without wrap-around."""
 
@@ -76,21 +78,14 @@ class ShiftRightProblem(CodingProblem):
         return "some values are in the wrong place. Column c of the result should hold column c - k of the input."
 
 
+@lesson_exercise("11_trained_filters_and_invariance", 2)
 class PoolingShiftProblem(ValueProblem):
     """The smallest shift that 3x3 max pooling with stride 3 passes through exactly: 3."""
 
     def __init__(self):
-        def as_int(value: Any) -> int:
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise TypeError(f"a whole number of pixels, not {type(value).__name__} {value!r}")
-            if float(value) != int(value):
-                raise ValueError(f"a whole number of pixels, not {value!r}")
-            return int(value)
-
         super().__init__(
             expected=3,
-            normalise=as_int,
-            what="number of pixels",
+            answer=Count("pixels"),
             known_mistakes=[
                 (1, "a 1-pixel shift moves content across the borders of the 3x3 pooling windows, so different "
                     "pixels are grouped together and the maxima can change."),
@@ -116,6 +111,7 @@ class PoolingShiftProblem(ValueProblem):
         )
 
 
+@lesson_exercise("11_trained_filters_and_invariance", 3)
 class BiologicalFiltersProblem(ThoughtProblem):
     """What a resemblance between CNN filters and cortical receptive fields does and does not show."""
 

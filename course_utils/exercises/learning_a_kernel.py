@@ -8,22 +8,22 @@ import numpy as np
 from ..arrays import to_numpy
 from ..kernel_learning import critical_learning_rate, squared_loss_gradient
 from ..ops import convolve2d, corr2d
-from .convolution_maths import _as_number
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Real
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 #: The image of exercise 1; its windows (1,1), (1,0), (0,1), (1,1) give H = 2 [[3, 2], [2, 3]], eigenvalues 10 and 2.
 EXERCISE_IMAGE = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
 EXERCISE_CRITICAL_RATE = critical_learning_rate(EXERCISE_IMAGE, (1, 2))  # 2 / 10
 
 
+@lesson_exercise("05_learning_a_kernel", 1)
 class CriticalLearningRateProblem(ValueProblem):
     """The critical learning rate 2 / lambda_max for a 2x3 image, a 1x2 kernel and the summed loss: 0.2."""
 
     def __init__(self):
         super().__init__(
             expected=EXERCISE_CRITICAL_RATE,
-            normalise=_as_number,
-            what="number",
+            answer=Real(rel_tol=1e-6, abs_tol=0.0),
             known_mistakes=[
                 (0.4, "that is 2 / 5: you used sum p p^T without the factor 2. The loss is a sum of squares, "
                       "so its second derivative is H = 2 * sum p p^T, with eigenvalues 10 and 2."),
@@ -59,6 +59,7 @@ class CriticalLearningRateProblem(ValueProblem):
         )
 
 
+@lesson_exercise("05_learning_a_kernel", 2)
 class KernelGradientProblem(CodingProblem):
     """``kernel_gradient(X, Y, K)``: dL/dK of the summed squared error, ``2 * corr2d(X, corr2d(X, K) - Y)``."""
 
@@ -160,6 +161,7 @@ class KernelGradientProblem(CodingProblem):
                 f"outputs (i, j) of 2 * R[i, j] * X[i + {a}, j + {b}].")
 
 
+@lesson_exercise("05_learning_a_kernel", 3)
 class WhyLossExplodedProblem(ThoughtProblem):
     """Why the MXNet source's loss exploded, and two ways to fix it."""
 

@@ -5,9 +5,10 @@ import numbers
 from typing import Any, List, Optional
 
 from .diagnosis import shape_mistake
-from .problems import Case, CodingProblem
+from .problems import Case, CodingProblem, lesson_exercise
 
 
+@lesson_exercise("00_getting_started", 1)
 class OutputShapeProblem(CodingProblem):
     """``valid_output_shape(input_shape, kernel_shape)`` returns ``(H - kh + 1, W - kw + 1)``."""
 

@@ -7,9 +7,8 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .feedback import Feedback
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
-from .safe_call import call_with_time_limit
+from .answers import Count
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
 def _correct(n: int, k: int, p: int, s: int) -> int:
@@ -62,6 +61,7 @@ def _as_int_result(result: Any) -> Tuple[Optional[float], Optional[str]]:
     return float(result), None
 
 
+@lesson_exercise("06_padding_and_stride", 1)
 class OutputSizeProblem(CodingProblem):
     """``output_size(n, k, p, s)``: ``(n + 2p - k) // s + 1``, the output length along one axis."""
 
@@ -111,26 +111,17 @@ class OutputSizeProblem(CodingProblem):
         return (f"your function returned {value:g} but the output size is {expected}. Pad to n + 2p, count the "
                 f"full steps of length s the kernel can take, round down, and add the first window.")
 
-    def _check(self, function: Any) -> Feedback:
-        feedback = super()._check(function)
-        if feedback.kind != "incorrect" or not callable(function):
-            return feedback
-        diagnosis = self._consistent_mistake(function)
-        return Feedback("incorrect", diagnosis) if diagnosis else feedback
+    diagnose_across_cases = True  # one case alone can be ambiguous; see diagnose_all
 
-    def _consistent_mistake(self, function: Callable) -> Optional[str]:
+    def diagnose_all(self, cases: List[Case], results: List[Any]) -> Optional[str]:
         """The message of the known mistake the function agrees with on every case, if there is one.
 
         One case alone can be ambiguous (n + 2p - k + 1 = 7 may be a missing + 1 or a padding counted once),
         so the whole set of cases decides; the case named is the first where the mistake shows.
         """
-        cases = self.cases()
         values = []
-        for case in cases:
-            outcome = call_with_time_limit(function, tuple(case.args), self.time_limit_seconds)
-            if outcome.error is not None or outcome.timed_out:
-                return None
-            value, problem = _as_int_result(outcome.value)
+        for result in results:
+            value, problem = _as_int_result(result)
             if problem:
                 return None
             values.append(value)
@@ -149,17 +140,7 @@ class OutputSizeProblem(CodingProblem):
 SAME_PADDING_28_5 = 2
 
 
-def _as_padding(value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("a number, not True/False")
-    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == value[1]:
-        value = value[0]  # (2, 2) means 2 on every side
-    array = np.asarray(value)
-    if array.size != 1:
-        raise ValueError(f"a single number (the padding on each side), not {value!r}")
-    return float(array.reshape(()))
-
-
+@lesson_exercise("06_padding_and_stride", 2)
 class SamePadding28Problem(ValueProblem):
     """The padding on each side that keeps a 28x28 input 28x28 under a 5x5 kernel at stride 1: 2."""
 
@@ -169,8 +150,7 @@ class SamePadding28Problem(ValueProblem):
 
         super().__init__(
             expected=SAME_PADDING_28_5,
-            normalise=_as_padding,
-            what="padding",
+            answer=Count("pixels", pair_of_equal=True),
             known_mistakes=[
                 (4, f"that is the total k - 1 = 4 of both sides together. Padding p is added on each side, "
                     f"so p = 4 gives 28 + 2*4 - 5 + 1 = {size(4)}."),
@@ -195,6 +175,7 @@ class SamePadding28Problem(ValueProblem):
         )
 
 
+@lesson_exercise("06_padding_and_stride", 3)
 class StrideLosesInformationProblem(ThoughtProblem):
     """When a stride skips input pixels, and what that costs."""
 

@@ -7,7 +7,8 @@ import numpy as np
 
 from ..arrays import to_numpy
 from ..ops import conv_output_size, pool2d
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Shape
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
 def _min_pool(X: np.ndarray, size) -> np.ndarray:
@@ -15,6 +16,7 @@ def _min_pool(X: np.ndarray, size) -> np.ndarray:
     return -pool2d(-X, size, "max")
 
 
+@lesson_exercise("09_pooling", 1)
 class Pool2dByOffsetsProblem(CodingProblem):
     """``pool2d(X, pool_size, mode)``: stride-1, unpadded max or average pooling of a 2-D array."""
 
@@ -136,20 +138,7 @@ SHAPE_INPUT = (8, 16, 28, 28)
 SHAPE_LAYER = {"kernel_size": 3, "padding": 1}
 
 
-def _as_shape(value: Any) -> tuple:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (tuple, list, np.ndarray)):
-        raise TypeError(f"a shape such as (8, 16, 5, 5), not {type(value).__name__} {value!r}")
-    items = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
-    shape = []
-    for item in items:
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer, float, np.floating)):
-            raise TypeError(f"a shape of whole numbers, not one containing {item!r}")
-        if float(item) != int(item):
-            raise ValueError(f"a shape of whole numbers, not one containing {item!r}")
-        shape.append(int(item))
-    return tuple(shape)
-
-
+@lesson_exercise("09_pooling", 2)
 class PoolingLayerShapeProblem(ValueProblem):
     """The output shape of ``nn.MaxPool2d(3, padding=1)`` on a (8, 16, 28, 28) batch: (8, 16, 10, 10)."""
 
@@ -159,8 +148,7 @@ class PoolingLayerShapeProblem(ValueProblem):
         side = conv_output_size(h, k, padding=p, stride=k)
         super().__init__(
             expected=(n, c, side, side),
-            normalise=_as_shape,
-            what="shape",
+            answer=Shape(),
             known_mistakes=[
                 ((n, c, conv_output_size(h, k, padding=p), conv_output_size(w, k, padding=p)),
                  "that is the shape for stride 1. torch.nn.MaxPool2d(3) moves its window by the window size, "
@@ -198,6 +186,7 @@ class PoolingLayerShapeProblem(ValueProblem):
         )
 
 
+@lesson_exercise("09_pooling", 3)
 class MaxOrAveragePoolingProblem(ThoughtProblem):
     """When max pooling and when average pooling suits a task better."""
 

@@ -6,8 +6,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..receptive_field import receptive_field
-from .convolution_maths import _as_number
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem
+from .answers import Count
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 LayerTuple = Tuple[int, int, int]
 
@@ -80,6 +80,7 @@ def _reference(layers: Sequence[LayerTuple]) -> List[int]:
     return [step.size for step in receptive_field(layers)]
 
 
+@lesson_exercise("10_receptive_field", 1)
 class ReceptiveFieldRecurrenceProblem(CodingProblem):
     """``receptive_field_sizes(layers)``: the size after each (k, s, d) layer, by the recurrence."""
 
@@ -179,14 +180,14 @@ def _stack_mistakes() -> List[Tuple[int, str]]:
     return [(wrong(STACK_BY_HAND)[-1], message) for wrong, message in messages.items()]
 
 
+@lesson_exercise("10_receptive_field", 2)
 class StackFieldProblem(ValueProblem):
     """The receptive field of conv 3x3, conv 3x3 stride 2, max pool 2x2 stride 2, conv 3x3 dilation 2: 23."""
 
     def __init__(self):
         super().__init__(
             expected=_reference(STACK_BY_HAND)[-1],
-            normalise=_as_number,
-            what="number",
+            answer=Count("pixels"),
             known_mistakes=_stack_mistakes(),
             title="the receptive field of a mixed stack",
             hints=[
@@ -206,6 +207,7 @@ class StackFieldProblem(ValueProblem):
         )
 
 
+@lesson_exercise("10_receptive_field", 3)
 class SmallKernelsProblem(ThoughtProblem):
     """Why stack small kernels instead of using one big kernel with the same receptive field."""
 

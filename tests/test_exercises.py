@@ -245,3 +245,30 @@ def test_feedback_renders_html_and_text():
     assert repr(feedback) == "Not yet: a < b, see x[i]\nexplanation\n\nsecond paragraph\ndef f():\n    return 1"
     with pytest.raises(ValueError, match="kind must be one of"):
         Feedback("wrong-kind", "x")
+
+
+def test_check_in_a_kernel_shows_feedback_and_no_out_line():
+    """In a real kernel, a cell ending in q1.check(...) shows the feedback box and no Out[n]: True/False."""
+    import nbclient
+    import nbformat
+
+    cells = [
+        "from course_utils import exercises\n(q1,) = exercises.bind('00_getting_started')",
+        "def valid_output_shape(input_shape, kernel_shape):\n    (H, W), (kh, kw) = input_shape, kernel_shape\n"
+        "    return (H - kh, W - kw)",
+        "q1.check(valid_output_shape)",
+        "def valid_output_shape(input_shape, kernel_shape):\n    (H, W), (kh, kw) = input_shape, kernel_shape\n"
+        "    return (H - kh + 1, W - kw + 1)",
+        "q1.check(valid_output_shape)",
+        "bool(q1.check(valid_output_shape))",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    wrong, right, as_bool = (notebook.cells[i].outputs for i in (2, 4, 5))
+    for outputs, label in ((wrong, "Not yet:"), (right, "Correct:")):
+        assert [o["output_type"] for o in outputs] == ["display_data"]  # the box only: no execute_result
+        assert outputs[0]["data"]["text/plain"].startswith(label)
+        assert "course-feedback" in outputs[0]["data"]["text/html"]
+    assert "H - kh + 1" in wrong[0]["data"]["text/plain"]
+    # the result still converts to the plain truth value (what tests and scripts assert on)
+    assert [o["output_type"] for o in as_bool][-1] == "execute_result" and as_bool[-1]["data"]["text/plain"] == "True"

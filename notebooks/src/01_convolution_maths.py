@@ -390,7 +390,9 @@ q1.check(convolve1d)
 
 # %%
 # BEGIN SOLUTION
-answer = 0 * 3 + 1 * 2 + 3 * 1 + 4 * 0
+# Rotate K by 180 degrees, then take the top-left window of X:
+answer = 0 * 3 + 1 * 2 + 3 * 1 + 4 * 0   # = 5
+# Check: cu.convolve2d(X, K)[0, 0] == 5
 # END SOLUTION
 
 # %%

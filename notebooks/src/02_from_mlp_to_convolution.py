@@ -579,6 +579,7 @@ def conv_matrix(K, input_shape):
                 for b in range(kw):
                     M[i * ow + j, (i + a) * w + (j + b)] = K[a, b]
     return M
+# the same: course_utils.dense.corr2d_as_matrix(K, input_shape)
     # END SOLUTION
 
 
@@ -602,7 +603,11 @@ q1.check(conv_matrix)
 
 # %%
 # BEGIN SOLUTION
-answer = (32 * 32 * 3) * (32 * 32 * 16) + 32 * 32 * 16
+n_in = 32 * 32 * 3     # 3072 input values
+n_out = 32 * 32 * 16   # 16384 output values
+answer = n_in * n_out + n_out   # 50,331,648 weights + 16,384 biases = 50,348,032
+# A 3x3 conv layer with the same input and output shapes (padding 1) has
+# 16 * 3 * 3 * 3 + 16 = 448 parameters.
 # END SOLUTION
 
 # %%

@@ -479,7 +479,7 @@ def conv2d(image, kernel):
     out = torch.zeros((H - kh + 1, W - kw + 1), dtype=image.dtype)
     for i in range(H - kh + 1):
         for j in range(W - kw + 1):
-            out[i, j] = (image[i : i + kh, j : j + kw] * kernel).sum()
+            out[i, j] = (image[i:i + kh, j:j + kw] * kernel).sum()
     return out
     # END SOLUTION
 
@@ -503,7 +503,9 @@ q1.check(conv2d)
 
 # %%
 # BEGIN SOLUTION
-answer = (8, 3, 5, 3)
+answer = (8, 3, 5, 3)   # (out_channels, in_channels, kernel height, kernel width)
+# MXNet Gluon: the same order, (8, 3, 5, 3), once the input has been seen.
+# Flax nn.Conv: (5, 3, 3, 8), i.e. (height, width, in, out).
 # END SOLUTION
 
 # %%

@@ -533,8 +533,8 @@ q1, q2, q3 = exercises.bind("04_edge_detection")
 # %%
 def horizontal_edges(X):
     # BEGIN SOLUTION
-    K = np.array([[1.0], [-1.0]])  # 2 rows, 1 column: top minus bottom
-    return cu.corr2d(X, K)
+    K = np.array([[1.0], [-1.0]])   # 2 rows, 1 column: top minus bottom
+    return cu.corr2d(X, K)          # shape (H - 1, W)
     # END SOLUTION
 
 
@@ -561,7 +561,9 @@ print(X_small)
 
 # %%
 # BEGIN SOLUTION
-answer = X_small[1, 1] - X_small[1, 2]
+# Y[i, j] = 1 * X[i, j] + (-1) * X[i, j + 1], so with i = j = 1:
+answer = X_small[1, 1] - X_small[1, 2]   # 9 - 3 = 6
+# check: cu.corr2d(X_small, np.array([[1.0, -1.0]]))[1, 1] == 6
 # END SOLUTION
 
 # %%

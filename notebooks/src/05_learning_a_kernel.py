@@ -794,7 +794,11 @@ q1, q2, q3 = exercises.bind("05_learning_a_kernel")
 
 # %%
 # BEGIN SOLUTION
-answer = 2 / 10  # windows (1,1), (1,0), (0,1), (1,1): H = 2 [[3, 2], [2, 3]], eigenvalues 10 and 2
+# Windows: (1, 1), (1, 0) in row 0 and (0, 1), (1, 1) in row 1.
+# sum p p^T = [[3, 2], [2, 3]], so H = 2 * that = [[6, 4], [4, 6]].
+# Eigenvalues 6 + 4 = 10 and 6 - 4 = 2; the critical rate is 2 / lambda_max:
+answer = 2 / 10   # = 0.2
+# Check: course_utils.kernel_learning.critical_learning_rate(X, (1, 2))
 # END SOLUTION
 
 # %%
@@ -817,8 +821,8 @@ q1.check(answer)
 # %%
 def kernel_gradient(X, Y, K):
     # BEGIN SOLUTION
-    residual = cu.corr2d(X, K) - Y
-    return 2 * cu.corr2d(X, residual)
+    residual = cu.corr2d(X, K) - Y        # prediction minus target
+    return 2 * cu.corr2d(X, residual)     # d/dK of sum(residual ** 2)
     # END SOLUTION
 
 

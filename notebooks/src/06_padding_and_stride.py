@@ -796,7 +796,9 @@ q1.check(output_size)
 
 # %%
 # BEGIN SOLUTION
-answer = (5 - 1) // 2
+# n + 2p - k + 1 = n  =>  p = (k - 1) / 2 = (5 - 1) / 2
+answer = (5 - 1) // 2   # = 2 zeros on every side
+# Check: cu.conv_output_size(28, 5, padding=2) == 28, and same_padding(5) == 2
 # END SOLUTION
 
 # %%

@@ -506,7 +506,7 @@ def dilate_by_hand(kernel, d):
     # BEGIN SOLUTION
     kh, kw = kernel.shape
     dense = np.zeros((d * (kh - 1) + 1, d * (kw - 1) + 1), dtype=kernel.dtype)
-    dense[::d, ::d] = kernel
+    dense[::d, ::d] = kernel   # tap (a, b) lands at (d*a, d*b)
     return dense
     # END SOLUTION
 
@@ -529,7 +529,8 @@ q1.check(dilate_by_hand)
 
 # %%
 # BEGIN SOLUTION
-answer = 5 + (5 - 1) * (3 - 1)
+answer = 5 + (5 - 1) * (3 - 1)   # = 13: 5 taps and 4 gaps of 2 holes
+# Check: effective_kernel_size(5, 3) == 13 == dilate_kernel(np.ones((5, 5)), 3).shape[0]
 # END SOLUTION
 
 # %%

@@ -468,7 +468,10 @@ q1, q2, q3 = exercises.bind("08_channels")
 # %%
 def corr2d_multi_in_out(X, K):
     # BEGIN SOLUTION
-    return np.stack([sum(cu.corr2d(x, k) for x, k in zip(X, kernels)) for kernels in K])
+    maps = []
+    for kernels in K:                      # one (c_i, kh, kw) stack per output channel
+        maps.append(sum(cu.corr2d(x, k) for x, k in zip(X, kernels)))
+    return np.stack(maps)                  # (c_o, oh, ow)
     # END SOLUTION
 
 
@@ -491,7 +494,8 @@ q1.check(corr2d_multi_in_out)
 
 # %%
 # BEGIN SOLUTION
-answer = 128 * 64 * 3 * 3 + 128
+answer = 128 * 64 * 3 * 3 + 128   # 73728 weights + 128 biases = 73856
+# the same: cu.conv_parameter_count(64, 128, 3)
 # END SOLUTION
 
 # %%

@@ -405,7 +405,7 @@ def shift_right(images, k):
     # BEGIN SOLUTION
     shifted = np.zeros_like(images)
     if k < images.shape[-1]:
-        shifted[..., k:] = images[..., : images.shape[-1] - k]
+        shifted[..., k:] = images[..., :images.shape[-1] - k]
     return shifted
     # END SOLUTION
 
@@ -431,6 +431,9 @@ q1.check(shift_right)
 # %%
 # BEGIN SOLUTION
 answer = 3
+# A shift by the stride (3) moves the content by exactly one pooling window, so the
+# pooled map shifts by one cell; later equivariant layers shift along, and the global
+# maximum does not see the shift. Shifts of 1 or 2 regroup the pixels.
 # END SOLUTION
 
 # %%

@@ -588,7 +588,7 @@ def im2col(X, k):
     cols = np.empty((k * k, oh * ow))
     for a in range(k):
         for b in range(k):
-            cols[a * k + b] = X[a : a + oh, b : b + ow].ravel()
+            cols[a * k + b] = X[a:a + oh, b:b + ow].ravel()
     return cols
     # END SOLUTION
 
@@ -612,7 +612,8 @@ q1.check(im2col)
 
 # %%
 # BEGIN SOLUTION
-answer = 8 * 64 * 64 * 3 * 3 * 54 * 54
+answer = 8 * 64 * 64 * 3 * 3 * 54 * 54   # = 859,963,392
+# Check: course_utils.layer_cost.conv_multiply_adds(56, 64, 64, 3) * 8
 # END SOLUTION
 
 # %%

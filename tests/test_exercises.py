@@ -272,3 +272,11 @@ def test_check_in_a_kernel_shows_feedback_and_no_out_line():
     assert "H - kh + 1" in wrong[0]["data"]["text/plain"]
     # the result still converts to the plain truth value (what tests and scripts assert on)
     assert [o["output_type"] for o in as_bool][-1] == "execute_result" and as_bool[-1]["data"]["text/plain"] == "True"
+
+
+def test_feedback_prose_flows_and_bullets_become_a_list():
+    body = "First line\ncontinues here.\n\n* item one\n  wraps on\n* item `two`"
+    page = Feedback("solution", "t", body)._repr_html_()
+    assert "First line continues here." in page
+    assert "<ul" in page and "<li>item one wraps on</li>" in page and "<code" in page
+    assert repr(Feedback("solution", "t", body)).endswith(body.replace("`", ""))  # plain text keeps the layout

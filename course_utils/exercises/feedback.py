@@ -60,8 +60,7 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         label, colour = _STYLES[self.kind]
-        paragraphs = [p for p in re.split(r"\n\s*\n", self.body.strip()) if p.strip()]
-        body = "".join(f"<div style='margin-top:0.3em;'>{markdown_inline(p)}</div>" for p in paragraphs)
+        body = markdown_blocks(self.body)
         code = code_block_html(self.code) if self.code is not None else ""
         return (
             f"<div class='course-feedback course-feedback-{self.kind}' "
@@ -76,10 +75,33 @@ def plain_text(text: str) -> str:
 
 
 def markdown_inline(text: str) -> str:
-    """Escape ``text`` for HTML, render `backticks` as code, and keep its line breaks."""
-    escaped = html.escape(text.strip())
-    with_code = _INLINE_CODE_PATTERN.sub(lambda m: f"<code style='{_INLINE_CODE}'>{m.group(1)}</code>", escaped)
-    return with_code.replace("\n", "<br>")
+    """Escape ``text`` for HTML and render `backticks` as code; line breaks flow, as in Markdown."""
+    escaped = html.escape(" ".join(line.strip() for line in text.strip().splitlines()))
+    return _INLINE_CODE_PATTERN.sub(lambda m: f"<code style='{_INLINE_CODE}'>{m.group(1)}</code>", escaped)
+
+
+_BULLET = re.compile(r"^\s*[*-]\s+")
+
+
+def markdown_blocks(text: str) -> str:
+    """Paragraphs (split at blank lines) and ``*``/``-`` bullet lists as HTML."""
+    parts = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = paragraph.splitlines()
+        if not lines:
+            continue
+        if _BULLET.match(lines[0]):
+            items: list = []
+            for line in lines:
+                if _BULLET.match(line):
+                    items.append(_BULLET.sub("", line))
+                else:  # a continuation line of the item above
+                    items[-1] += " " + line.strip()
+            inner = "".join(f"<li>{markdown_inline(item)}</li>" for item in items)
+            parts.append(f"<ul style='margin:0.3em 0;padding-left:1.4em;'>{inner}</ul>")
+        else:
+            parts.append(f"<div style='margin-top:0.3em;'>{markdown_inline(paragraph)}</div>")
+    return "".join(parts)
 
 
 def code_block_html(code: str) -> str:

@@ -10,6 +10,8 @@ tested copy of each function a lesson shows:
 - :mod:`course_utils.layer_cost`: parameters and multiply-adds of a conv layer.
 - :mod:`course_utils.notebook`: ``setup_lesson``, the one call that opens every lesson.
 - :mod:`course_utils.environment`: the installed versions, for the environment check.
+- :mod:`course_utils.frameworks`: which libraries this machine has (MXNet only on Linux), the
+  ``%%needs mxnet`` cell guard, and agreement checks across NumPy, MXNet, PyTorch and JAX.
 """
 from .arrays import to_numpy
 from .dense import corr2d_as_matrix, dense_parameter_count
@@ -24,8 +26,13 @@ from .ops import (
     pool2d,
 )
 from .notebook import setup_lesson
+from . import frameworks
+from .frameworks import compare
+
+frameworks.register_magic()  # %%needs, for the MXNet cells of every lesson (no-op outside IPython)
 
 __all__ = [
+    "compare",
     "conv_multiply_adds",
     "conv_output_size",
     "conv_parameter_count",

@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 
+from . import frameworks
+
 #: Figure defaults shared by every lesson: PNG output of a fixed size (nbval
 #: compares the ``<Figure size ...>`` text), magnitudes in viridis (perceptually
 #: uniform and readable with colour-blindness), no interpolation between pixels.
@@ -30,8 +32,8 @@ def setup_lesson(seed: int = 0) -> np.random.Generator:
 
     - Python's ``random``, NumPy's global state, PyTorch and MXNet get ``seed``;
       JAX has no global state, so lessons make keys with ``jax.random.PRNGKey(seed)``.
-    - MXNet is switched to its NumPy interface (``npx.set_np()``), which every
-      lesson uses.
+    - MXNet, where this machine has it, is imported, seeded and switched to its
+      NumPy interface (``npx.set_np()``), which every lesson uses.
     - JAX is pinned to the CPU before its first computation, which also keeps
       its "no GPU found" notice out of stored outputs.
     - Importing MXNet drops PyTorch to one thread; this puts the thread count back.
@@ -43,6 +45,9 @@ def setup_lesson(seed: int = 0) -> np.random.Generator:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise TypeError(f"seed must be a non-negative int; got {seed!r}")
     seed = int(seed)
+    # Known, harmless noise from the retired MXNet on a current Python (set before it is imported below).
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"mxnet(\.|$)")
+    warnings.filterwarnings("ignore", message=r".*np\.bool.*", category=DeprecationWarning)
     random.seed(seed)
     np.random.seed(seed)
     np.set_printoptions(precision=4, suppress=True, linewidth=100)
@@ -51,12 +56,16 @@ def setup_lesson(seed: int = 0) -> np.random.Generator:
     if torch is not None:
         torch.manual_seed(seed)
         torch.set_num_threads(os.cpu_count() or 1)
-    if "mxnet" in sys.modules:
+    # MXNet is imported here when this machine has it (Linux only), so that it is seeded whether
+    # or not the lesson's MXNet cells, guarded by %%needs mxnet, come before or after this call.
+    if frameworks.available("mxnet"):
         from mxnet import npx
         import mxnet
 
         mxnet.random.seed(seed)
         npx.set_np()
+        if torch is not None:  # importing MXNet drops PyTorch to one thread
+            torch.set_num_threads(os.cpu_count() or 1)
     jax = sys.modules.get("jax")
     if jax is not None:
         try:
@@ -64,9 +73,6 @@ def setup_lesson(seed: int = 0) -> np.random.Generator:
         except RuntimeError:  # backend already initialised: nothing left to choose
             pass
 
-    # Known, harmless noise from the retired MXNet on a current Python.
-    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"mxnet(\.|$)")
-    warnings.filterwarnings("ignore", message=r".*np\.bool.*", category=DeprecationWarning)
 
     _apply_figure_style()
     return np.random.default_rng(seed)

@@ -34,6 +34,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ._checks import IntOrPair, as_pair, as_real_array, check_kernel_fits
+from .cpu_share import cpu_share
 
 __all__ = [
     "FFT_CROSSOVER",
@@ -104,18 +105,18 @@ GEMM_PARALLEL_MIN_MADDS = 20_000_000
 #: Largest im2col matrix built at once (elements); bigger problems are done in bands of output rows.
 IM2COL_MAX_ELEMENTS = 1 << 24
 
-_num_threads = os.cpu_count() or 1
+_num_threads = cpu_share()  # the CPUs this process may use, not the machine's cores
 _pool: Optional[ThreadPoolExecutor] = None
 _pool_size = 0
 _pool_lock = threading.Lock()
 
 
 def set_num_threads(threads: int) -> None:
-    """Set how many threads the direct method, the FFT and ``corr2d_batch`` may use (default: all cores).
+    """Set how many threads the direct method, the FFT and ``corr2d_batch`` may use (default: the CPU share).
 
     >>> set_num_threads(1); get_num_threads()
     1
-    >>> set_num_threads(os.cpu_count() or 1)
+    >>> set_num_threads(cpu_share())
     """
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
         raise ValueError(f"threads must be an int >= 1; got {threads!r}")

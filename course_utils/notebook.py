@@ -1,14 +1,14 @@
 """The one set-up call every lesson starts with, so all lessons look and behave alike."""
 from __future__ import annotations
 
-import os
 import random
 import sys
 import warnings
 
 import numpy as np
 
-from . import frameworks
+from . import fast_correlation, frameworks
+from .cpu_share import cpu_share
 
 #: Figure defaults shared by every lesson: PNG output of a fixed size (nbval
 #: compares the ``<Figure size ...>`` text), magnitudes in viridis (perceptually
@@ -36,7 +36,9 @@ def setup_lesson(seed: int = 0) -> np.random.Generator:
       NumPy interface (``npx.set_np()``), which every lesson uses.
     - JAX is pinned to the CPU before its first computation, which also keeps
       its "no GPU found" notice out of stored outputs.
-    - Importing MXNet drops PyTorch to one thread; this puts the thread count back.
+    - PyTorch and course_utils use as many threads as the process has CPUs
+      (:func:`course_utils.cpu_share.cpu_share`; importing MXNet drops PyTorch to one thread,
+      and this puts the count back).
 
     >>> rng = setup_lesson(seed=0)
     >>> rng.integers(0, 10, size=3)
@@ -52,10 +54,14 @@ def setup_lesson(seed: int = 0) -> np.random.Generator:
     np.random.seed(seed)
     np.set_printoptions(precision=4, suppress=True, linewidth=100)
 
+    # Threads follow the CPUs this kernel may really use (affinity, cgroup quota, CPU_LIMIT), not
+    # the machine's core count: on a shared class server extra threads only slow each other down.
+    threads = cpu_share()
+    fast_correlation.set_num_threads(threads)
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.manual_seed(seed)
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(threads)
     # MXNet is imported here when this machine has it (Linux only), so that it is seeded whether
     # or not the lesson's MXNet cells, guarded by %%needs mxnet, come before or after this call.
     if frameworks.available("mxnet"):
@@ -65,7 +71,7 @@ def setup_lesson(seed: int = 0) -> np.random.Generator:
         mxnet.random.seed(seed)
         npx.set_np()
         if torch is not None:  # importing MXNet drops PyTorch to one thread
-            torch.set_num_threads(os.cpu_count() or 1)
+            torch.set_num_threads(threads)
     jax = sys.modules.get("jax")
     if jax is not None:
         try:

@@ -1,9 +1,11 @@
-"""Photographs for the lessons, from the images bundled with scikit-image (nothing is downloaded).
+"""Images for the lessons: photographs bundled with scikit-image (nothing is downloaded), and a synthetic band.
 
 :func:`load_image` returns one of a few test photographs as a 2-D grayscale
 array of floats in ``[0, 1]``, optionally shrunk by an integer factor so that
 a lesson stays fast. The pictures ship inside the ``scikit-image`` wheel
 (``skimage/data/``), so they load offline and are the same on every machine.
+:func:`band_image` draws the course's first edge-detection example: ones with a
+vertical band of zeros.
 
 scikit-image is imported only when an image is loaded, so ``import
 course_utils`` stays light.
@@ -17,7 +19,7 @@ import numpy as np
 
 from ._checks import as_real_array
 
-__all__ = ["IMAGE_NAMES", "downscale_mean", "load_image"]
+__all__ = ["IMAGE_NAMES", "band_image", "downscale_mean", "load_image"]
 
 #: name -> (scikit-image loader, what it shows). All four are bundled with the wheel.
 _IMAGES: Dict[str, Tuple[str, str]] = {
@@ -31,12 +33,48 @@ _IMAGES: Dict[str, Tuple[str, str]] = {
 IMAGE_NAMES: Tuple[str, ...] = tuple(sorted(_IMAGES))
 
 
-def _positive_int(value: Any, name: str) -> int:
+def _positive_int(value: Any, name: str, meaning_of_one: str = " (1 keeps the full size)") -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a positive int; got {type(value).__name__} {value!r}")
     if value < 1:
-        raise ValueError(f"{name} must be a positive int (1 keeps the full size); got {value!r}")
+        raise ValueError(f"{name} must be a positive int{meaning_of_one}; got {value!r}")
     return int(value)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    try:
+        out_dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be np.float32 or np.float64; got {dtype!r}") from None
+    if out_dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"dtype must be np.float32 or np.float64; got {dtype!r}")
+    return out_dtype
+
+
+def band_image(width: int = 8, *, band_start: int = 2, band_width: int = 4, height: int = 6,
+               dtype: Any = np.float32) -> np.ndarray:
+    """A bright image (ones) crossed by a dark vertical band (zeros), ``height`` x ``width``.
+
+    The band covers columns ``band_start`` to ``band_start + band_width - 1``; a band that
+    runs past the right border is cut there (a band moved right leaves the image bit by bit).
+    The defaults give the 6x8 example with zeros in columns 2 to 5 whose two vertical edges
+    the kernel ``[1, -1]`` finds; ``band_image(9)`` is the wider 6x9 version.
+
+    >>> band_image()[0]
+    array([1., 1., 0., 0., 0., 0., 1., 1.], dtype=float32)
+    >>> band_image(9, band_start=6, dtype=np.float64)[0]
+    array([1., 1., 1., 1., 1., 1., 0., 0., 0.])
+    """
+    width, height = _positive_int(width, "width", ""), _positive_int(height, "height", "")
+    band_width = _positive_int(band_width, "band_width", "")
+    if isinstance(band_start, bool) or not isinstance(band_start, numbers.Integral):
+        raise TypeError(f"band_start must be an int; got {type(band_start).__name__} {band_start!r}")
+    if not 0 <= band_start < width:
+        raise ValueError(f"band_start must be a column of the image, 0 to {width - 1} for width={width}; "
+                         f"got {band_start!r}")
+    image = np.ones((height, width), dtype=_float_dtype(dtype))
+    image[:, band_start : band_start + band_width] = 0
+    return image
 
 
 def downscale_mean(image: Any, factor: int) -> np.ndarray:
@@ -92,12 +130,7 @@ def load_image(name: str, *, downscale: int = 1, dtype: Any = np.float32) -> np.
         known = ", ".join(repr(n) for n in IMAGE_NAMES)
         raise ValueError(f"name must be one of {known}; got {name!r}")
     downscale = _positive_int(downscale, "downscale")
-    try:
-        out_dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be np.float32 or np.float64; got {dtype!r}") from None
-    if out_dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise TypeError(f"dtype must be np.float32 or np.float64; got {dtype!r}")
+    out_dtype = _float_dtype(dtype)
 
     import skimage.data
     from skimage.color import rgb2gray

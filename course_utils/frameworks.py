@@ -11,7 +11,8 @@ wheels only for Linux, so on macOS and Windows it is absent and the lessons stil
 - :func:`compare` prints each library's largest difference from a reference and asserts it is
   within the tolerance; a result given as a zero-argument function is only computed when its
   library is present, so ``{"MXNet": lambda: Y_mxnet}`` never touches a name a skipped cell
-  did not define. It names the libraries it compared;
+  did not define. It names the libraries it compared; :func:`available_results` computes the
+  same kind of mapping for the libraries present, for tables and plots;
 - :func:`corr2d_builtin` / :func:`corr2d_builtins`: a single-channel cross-correlation by each
   library's own convolution primitive, as NumPy arrays, for the lessons' agreement checks.
 """
@@ -119,6 +120,27 @@ def compare(reference: Any, results: Mapping[str, Any], *, tolerance: float = 1e
         summary += f" ({', '.join(skipped)}: not installed here)"
     if not label:
         print(summary)
+
+
+def available_results(results: Mapping[str, Any]) -> Dict[str, Any]:
+    """The entries of ``results`` whose library is available here, in order, each computed.
+
+    The keys and values are those :func:`compare` takes: a value given as a zero-argument
+    function is called only when the library its key names ("MXNet Gluon" -> MXNet) imports
+    here; a key that names no library is always kept. For tables and plots of the libraries
+    present, where :func:`compare`'s tolerance check does not apply (shapes, loss curves).
+
+    >>> available_results({"NumPy": lambda: 2 + 2, "NumPy sum": sum([1, 2])})
+    {'NumPy': 4, 'NumPy sum': 3}
+    """
+    if not isinstance(results, Mapping) or not results:
+        raise TypeError(f"results must be a non-empty mapping of name -> result; got {results!r}")
+    computed = {}
+    for name, result in results.items():
+        library = _library_of(name)
+        if library is None or available(library):
+            computed[name] = result() if callable(result) else result
+    return computed
 
 
 def _library_of(name: str) -> Optional[str]:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from course_utils import corr2d
-from course_utils.data import IMAGE_NAMES, downscale_mean, load_image
+from course_utils.data import IMAGE_NAMES, band_image, downscale_mean, load_image
 from course_utils.kernels import KERNEL_NAMES, gaussian_kernel, kernel_preset
 
 # --------------------------------------------------------------------------- #
@@ -83,6 +83,48 @@ def test_downscale_mean_bad_input():
         downscale_mean(np.zeros((2, 2, 3)), 2)
     with pytest.raises(ValueError, match=r"factor must be a positive int"):
         downscale_mean(np.zeros((4, 4)), -1)
+
+
+# --------------------------------------------------------------------------- #
+# band_image
+
+
+def test_band_image_is_the_6x8_edge_example_with_two_edges():
+    image = band_image()
+    assert image.shape == (6, 8) and image.dtype == np.float32
+    assert np.array_equal(image, np.tile([1, 1, 0, 0, 0, 0, 1, 1], (6, 1)))
+    edges = corr2d(image, np.array([[1.0, -1.0]]))
+    assert np.array_equal(edges[3], [0, 1, 0, 0, 0, -1, 0])
+
+
+def test_band_image_width_start_band_width_height_and_dtype():
+    image = band_image(9, band_start=3, band_width=2, height=4, dtype=np.float64)
+    assert image.shape == (4, 9) and image.dtype == np.float64
+    assert np.array_equal(image[2], [1, 1, 1, 0, 0, 1, 1, 1, 1])
+    assert not np.shares_memory(band_image(), band_image())
+
+
+def test_band_image_cuts_a_band_at_the_right_border():
+    assert np.array_equal(band_image(8, band_start=5)[0], [1, 1, 1, 1, 1, 0, 0, 0])
+    assert np.array_equal(band_image(8, band_start=7, band_width=10)[0], [1] * 7 + [0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"width": 0}, ValueError, r"^width must be a positive int; got 0$"),
+        ({"height": -2}, ValueError, r"^height must be a positive int; got -2$"),
+        ({"band_width": 0}, ValueError, r"^band_width must be a positive int; got 0$"),
+        ({"width": 8.0}, TypeError, r"^width must be a positive int; got float 8\.0$"),
+        ({"band_start": 8}, ValueError, r"^band_start must be a column of the image, 0 to 7 for width=8; got 8$"),
+        ({"band_start": -1}, ValueError, r"^band_start must be a column of the image, 0 to 7 for width=8; got -1$"),
+        ({"band_start": True}, TypeError, r"^band_start must be an int; got bool True$"),
+        ({"dtype": np.int64}, TypeError, r"dtype must be np.float32 or np.float64"),
+    ],
+)
+def test_band_image_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        band_image(**kwargs)
 
 
 # --------------------------------------------------------------------------- #

@@ -61,6 +61,22 @@ def test_compare_skips_an_absent_library_without_calling_it(monkeypatch, capsys)
     assert "MXNet is not available here" in frameworks.missing_note("mxnet")
 
 
+def test_available_results_computes_only_the_libraries_present(monkeypatch):
+    monkeypatch.setitem(frameworks._available, "MXNet", False)
+
+    def never_called():
+        raise AssertionError("the result of an absent library must not be computed")
+
+    results = frameworks.available_results({"MXNet Gluon": never_called, "PyTorch": lambda: (2, 2),
+                                            "JAX (NHWC)": np.zeros(1), "formula": lambda: 3})
+    assert list(results) == ["PyTorch", "JAX (NHWC)", "formula"]
+    assert results["PyTorch"] == (2, 2) and results["formula"] == 3
+    monkeypatch.setitem(frameworks._available, "MXNet", True)
+    assert list(frameworks.available_results({"MXNet": lambda: 1, "JAX": 2})) == ["MXNet", "JAX"]
+    with pytest.raises(TypeError, match=r"results must be a non-empty mapping of name -> result; got \[1\]"):
+        frameworks.available_results([1])
+
+
 @pytest.mark.parametrize("options", [{}, {"padding": 1}, {"stride": 2}, {"padding": (2, 1), "stride": (1, 2)},
                                      {"dilation": 2, "padding": 1}])
 @pytest.mark.parametrize("library", frameworks.FRAMEWORKS)

@@ -18,6 +18,11 @@ CHECKED_PACKAGES = [
     ("ipywidgets", "ipywidgets"),
 ]
 
+#: Packages the course runs without: MXNet 1.9.1 has no wheel for macOS or Windows, and there
+#: every lesson skips its MXNet cells (course_utils.frameworks), so its absence is no mismatch.
+OPTIONAL_PACKAGES = ("MXNet",)
+NOT_INSTALLED = "not installed"
+
 _PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s#;]+)")
 
 
@@ -28,8 +33,14 @@ class VersionRow(NamedTuple):
 
     @property
     def ok(self) -> bool:
+        if self.absent_but_optional:
+            return True
         # A local build tag such as torch's "+cpu" still satisfies the pin.
         return self.installed.split("+")[0] == self.pinned
+
+    @property
+    def absent_but_optional(self) -> bool:
+        return self.installed == NOT_INSTALLED and self.name in OPTIONAL_PACKAGES
 
 
 def read_pins(requirements: Path) -> Dict[str, str]:
@@ -49,7 +60,7 @@ def installed_version(distribution: str) -> str:
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
-        return "not installed"
+        return NOT_INSTALLED
 
 
 #: The course's pip file, found beside the package in the repository (``pip install -e .``).
@@ -75,7 +86,8 @@ def version_rows(requirements: Optional[Path] = None) -> List[VersionRow]:
 def format_version_table(rows: List[VersionRow]) -> str:
     """A plain-text table (stable across runs, so notebooks can store it)."""
     header = ("package", "installed", "pinned", "")
-    lines = [header] + [(r.name, r.installed, r.pinned, "ok" if r.ok else "MISMATCH") for r in rows]
+    lines = [header] + [(r.name, r.installed, r.pinned,
+                         "optional" if r.absent_but_optional else "ok" if r.ok else "MISMATCH") for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(4)]
     text = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines]
     text.insert(1, "  ".join("-" * w for w in widths[:3]))

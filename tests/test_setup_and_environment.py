@@ -74,6 +74,15 @@ def test_version_table_flags_mismatch():
     assert lines[2].endswith("ok") and lines[3].endswith("MISMATCH")
 
 
+def test_absent_mxnet_is_optional_but_a_wrong_version_is_not():
+    absent, wrong, absent_torch = (VersionRow("MXNet", "not installed", "1.9.1"), VersionRow("MXNet", "1.8.0", "1.9.1"),
+                                   VersionRow("PyTorch", "not installed", "2.13.0"))
+    assert absent.ok and not wrong.ok and not absent_torch.ok
+    lines = format_version_table([absent, wrong, absent_torch]).splitlines()
+    assert lines[2].split() == ["MXNet", "not", "installed", "1.9.1", "optional"]
+    assert lines[3].endswith("MISMATCH") and lines[4].endswith("MISMATCH")
+
+
 def test_version_rows_default_to_repository_pins():
     rows = {row.name: row for row in version_rows()}
     assert rows["PyTorch"].pinned == "2.13.0" and rows["NumPy"].pinned == "1.23.5"

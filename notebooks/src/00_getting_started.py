@@ -22,22 +22,29 @@
 # `course_utils.setup_lesson()`. That call seeds every random number generator (so your numbers match
 # the stored ones), sets NumPy's print options and the figure style, and returns a seeded NumPy
 # generator `rng` for the lesson's random data.
+#
+# MXNet's imports come in a cell of their own, whose first line is `%%needs mxnet`. MXNet 1.9.1 is
+# built for Linux only: on Linux that line does nothing and the cell runs; on macOS or Windows the
+# cell is skipped and prints one line saying so. Every cell that uses MXNet starts the same way, so
+# each lesson runs top to bottom everywhere.
 
-# %%
+# %% tags=["setup"]
 import jax
 import jax.numpy as jnp
-import mxnet as mx
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mxnet import np as mnp
-from mxnet import npx
 
 import course_utils as cu
 from course_utils import exercises
 from course_utils.environment import format_version_table, version_rows
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import np as mnp
+from mxnet import npx
 
 # %% [markdown]
 # ## How the workbook is organised
@@ -87,7 +94,8 @@ rng = cu.setup_lesson(seed=0)
 # The course pins exact versions (see `requirements.txt` and `environment.yml`). Two pins matter most:
 # MXNet 1.9.1 is no longer maintained and breaks on NumPy 1.24 or newer, so NumPy stays at 1.23.5,
 # and JAX is held at 0.4.30, the last release that works with that NumPy. The table compares what
-# is installed with those pins.
+# is installed with those pins. MXNet is the one optional package: where it is not installed (it has
+# no build for macOS or Windows) its row says `optional` rather than `MISMATCH`.
 
 # %%
 rows = version_rows()  # pins read from the repository's requirements.txt
@@ -101,6 +109,31 @@ print(format_version_table(rows))
 mismatches = [f"{row.name} {row.installed} (pinned {row.pinned})" for row in rows if not row.ok]
 assert not mismatches, f"installed versions differ from the pins: {mismatches}"
 print(f"all {len(rows)} versions match the pins")
+
+# %% [markdown]
+# ### Which libraries this machine has
+#
+# The course compares four libraries: NumPy, MXNet, PyTorch and JAX. NumPy, PyTorch and JAX install
+# on Linux, macOS (Apple silicon) and Windows; MXNet only on Linux. The cell below asks
+# `course_utils.frameworks` which of the four import here, and says what that means for the lessons.
+
+# %%
+libraries_here = cu.frameworks.present()
+libraries_missing = [name for name in cu.frameworks.LIBRARIES if name not in libraries_here]
+print("libraries on this machine:", ", ".join(libraries_here))
+if not libraries_missing:
+    print("every cell of every lesson runs here, and each agreement check compares all four libraries")
+else:
+    print("missing here:", ", ".join(libraries_missing))
+    print(f"  each {' or '.join(libraries_missing)} cell prints one line saying it is skipped;")
+    print(f"  each agreement check compares {', '.join(libraries_here)} and names them")
+assert {"NumPy", "PyTorch", "JAX"} <= set(libraries_here), "the course needs NumPy, PyTorch and JAX everywhere"
+
+# %% [markdown]
+# Wherever a lesson checks that the libraries agree, it uses `cu.compare`, which prints the largest
+# difference of each library present from the reference and then the names of the libraries it
+# compared. On a machine without MXNet you see "MXNet: not installed here" at the end of that line
+# instead of an MXNet row: the other three libraries still show the same result.
 
 # %% [markdown]
 # ## One tiny convolution, four ways
@@ -130,6 +163,20 @@ print(Y_numpy)
 # PyTorch: F.conv2d cross-correlates; input (N, C, H, W), weight (C_out, C_in, kh, kw).
 Y_torch = F.conv2d(torch.from_numpy(X)[None, None], torch.from_numpy(K)[None, None])[0, 0]
 
+# JAX: lax.conv_general_dilated is the primitive behind every JAX/Flax convolution.
+Y_jax = jax.lax.conv_general_dilated(
+    jnp.asarray(X)[None, None], jnp.asarray(K)[None, None], window_strides=(1, 1), padding="VALID"
+)[0, 0]
+
+# Each framework converts back to NumPy its own way; cu.to_numpy knows them all.
+print("torch .numpy()  :", Y_torch.numpy().tolist())
+print("jax np.asarray():", np.asarray(Y_jax).tolist())
+
+# %% [markdown]
+# MXNet's call gets its own cell, guarded by `%%needs mxnet` like every MXNet cell of the course.
+
+# %%
+# %%needs mxnet
 # MXNet: npx.convolution with the same layout; the kernel size and number of filters are explicit.
 Y_mxnet = npx.convolution(
     data=mnp.array(X).reshape(1, 1, 3, 3),
@@ -138,34 +185,18 @@ Y_mxnet = npx.convolution(
     num_filter=1,
     no_bias=True,
 )[0, 0]
-
-# JAX: lax.conv_general_dilated is the primitive behind every JAX/Flax convolution.
-Y_jax = jax.lax.conv_general_dilated(
-    jnp.asarray(X)[None, None], jnp.asarray(K)[None, None], window_strides=(1, 1), padding="VALID"
-)[0, 0]
-
-# Each framework converts back to NumPy its own way; cu.to_numpy knows all three.
-print("torch .numpy()  :", Y_torch.numpy().tolist())
 print("mxnet .asnumpy():", Y_mxnet.asnumpy().tolist())
-print("jax np.asarray():", np.asarray(Y_jax).tolist())
 
 # %% [markdown]
-# All three print the same $2 \times 2$ result as NumPy. The check below makes that precise: for each
-# framework it prints the largest absolute difference from `course_utils.corr2d` and asserts that all
-# of them are (numerically) zero.
+# The frameworks print the same $2 \times 2$ result as NumPy. The check below makes that precise:
+# `cu.compare` prints, for each framework, the largest absolute difference from `course_utils.corr2d`,
+# asserts that all of them are (numerically) zero, and names the frameworks it compared. MXNet's
+# result is passed as `lambda: Y_mxnet`, a function that `cu.compare` calls only where MXNet is
+# installed, because elsewhere the cell above never defined `Y_mxnet`.
 
 # %%
-def agreement_table(reference, results, tolerance=1e-5):
-    """Print each result's largest deviation from the reference and assert it is tiny."""
-    for name, result in results.items():
-        result = cu.to_numpy(result, name)
-        assert result.shape == reference.shape, f"{name}: shape {result.shape} != {reference.shape}"
-        diff = float(np.max(np.abs(result.astype(np.float64) - reference)))
-        print(f"{name:8s} max |diff| = {diff:.1e}  (tolerance {tolerance:.0e})")
-        assert diff <= tolerance, f"{name} differs from course_utils.corr2d by {diff}"
-
-
-agreement_table(Y_numpy, {"PyTorch": Y_torch, "MXNet": Y_mxnet, "JAX": Y_jax})
+cu.compare(Y_numpy, {"PyTorch": Y_torch, "MXNet": lambda: Y_mxnet, "JAX": Y_jax},
+           tolerance=1e-5, reference_name="course_utils.corr2d")
 assert np.array_equal(Y_numpy, [[19, 25], [37, 43]])
 
 # %% [markdown]
@@ -176,34 +207,19 @@ assert np.array_equal(Y_numpy, [[19, 25], [37, 43]])
 # amount that depends on your processor). So we compare a random $6 \times 7$ image and $3 \times 3$
 # kernel with a tolerance, and this time also pad by one pixel and move the kernel two pixels at a
 # time (padding and stride get their own lesson, 06).
+#
+# Having seen each framework's call once, from here on we let `cu.frameworks.corr2d_builtins` make
+# them: it runs the same single-channel cross-correlation through the built-in convolution of MXNet,
+# PyTorch and JAX (the calls above, with the padding and stride passed on), each only where that
+# library is installed. Later lessons compare with it the same way.
 
 # %%
 X_random = rng.standard_normal((6, 7)).astype(np.float32)
 K_random = rng.standard_normal((3, 3)).astype(np.float32)
 Y_reference = cu.corr2d(X_random, K_random, padding=1, stride=2)
-
-results = {
-    "PyTorch": F.conv2d(
-        torch.from_numpy(X_random)[None, None], torch.from_numpy(K_random)[None, None], padding=1, stride=2
-    )[0, 0],
-    "MXNet": npx.convolution(
-        data=mnp.array(X_random).reshape(1, 1, 6, 7),
-        weight=mnp.array(K_random).reshape(1, 1, 3, 3),
-        kernel=(3, 3),
-        pad=(1, 1),
-        stride=(2, 2),
-        num_filter=1,
-        no_bias=True,
-    )[0, 0],
-    "JAX": jax.lax.conv_general_dilated(
-        jnp.asarray(X_random)[None, None],
-        jnp.asarray(K_random)[None, None],
-        window_strides=(2, 2),
-        padding=((1, 1), (1, 1)),
-    )[0, 0],
-}
 print("output shape:", Y_reference.shape)
-agreement_table(Y_reference, results)
+cu.compare(Y_reference, cu.frameworks.corr2d_builtins(X_random, K_random, padding=1, stride=2),
+           tolerance=1e-5, reference_name="course_utils.corr2d")
 
 # %% [markdown]
 # ## Exercises
@@ -218,7 +234,7 @@ agreement_table(Y_reference, results)
 # In the student copy of a notebook (`notebooks/student/`), solutions are replaced by
 # `# your code here`, and checking an untouched exercise just says it is not attempted yet.
 
-# %%
+# %% tags=["exercise-bind"]
 [q1] = exercises.bind("00_getting_started")
 
 # %% [markdown]
@@ -249,10 +265,10 @@ def valid_output_shape(input_shape, kernel_shape):
 # %%
 q1.check(valid_output_shape)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -266,7 +282,9 @@ q1.check(valid_output_shape)
 # * Lessons are numbered; read them in order, running each top to bottom.
 # * Every lesson opens with the same set-up cell and backs every numerical statement with a check.
 # * Your environment matches the pinned versions, and NumPy, MXNet, PyTorch and JAX agree on a
-#   convolution to within floating-point rounding.
+#   convolution to within floating-point rounding. Where MXNet has no build (macOS, Windows), its
+#   cells, marked `%%needs mxnet`, print one line instead, and the agreement checks compare the
+#   other three.
 # * Exercises check themselves: `check()` for feedback, `hint()` and `solution()` when stuck.
 #
 # **Next:** [01 · Convolution maths](01_convolution_maths.ipynb), where we define convolution properly

@@ -20,20 +20,18 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import flax.linen as fnn
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from mxnet import autograd
-from mxnet import np as mnp
-from mxnet.gluon import nn as gluon_nn
 from torch import nn as torch_nn
 
 import course_utils as cu
 from course_utils import exercises
+from course_utils.data import band_image
 from course_utils.kernel_learning import (
     critical_learning_rate,
     gradient_descent_kernel,
@@ -45,6 +43,12 @@ from course_utils.plotting import plot_loss_curves, show_row
 
 rng = cu.setup_lesson(seed=0)
 
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import autograd
+from mxnet import np as mnp
+from mxnet.gluon import nn as gluon_nn
+
 # %% [markdown]
 # ## The task: find the kernel from an example
 #
@@ -53,15 +57,8 @@ rng = cu.setup_lesson(seed=0)
 # $(X, Y)$ and ask it to find a $1 \times 2$ kernel $K$ with $X \star K = Y$.
 
 # %%
-def band_image(width):
-    """Six rows of ones with a band of zeros in columns 2 to 5."""
-    image = np.ones((6, width))
-    image[:, 2:6] = 0
-    return image
-
-
 K_true = np.array([[1.0, -1.0]])
-X = band_image(8)
+X = band_image(8, dtype=np.float64)  # ones, zeros in columns 2 to 5; float64 like the NumPy reference
 Y = cu.corr2d(X, K_true)
 print("X:", X.shape, " Y:", Y.shape)
 print("one row of Y:", Y[0])
@@ -115,6 +112,7 @@ assert np.allclose(reference.kernels[-1], K_true, atol=0.05)
 # so right after `initialize()` the weight shape holds a $-1$. The source notebook printed exactly this.
 
 # %%
+# %%needs mxnet
 layer = gluon_nn.Conv2D(1, kernel_size=(1, 2))  # 1 output channel, a 1x2 kernel, and a bias
 layer.initialize()
 print("before the first forward pass: weight", layer.weight.shape, " bias", layer.bias.shape)
@@ -130,6 +128,7 @@ assert layer.weight.shape == (1, 1, 1, 2)
 # source's loop: `autograd.record()`, the loss, `backward()`, and an in-place update of the weight.
 
 # %%
+# %%needs mxnet
 def train_gluon(X, Y, init, learning_rate, steps, *, bias=None, reduction="sum"):
     """Gradient descent on a Gluon Conv2D layer; returns the losses, kernels (and biases) at every step."""
     layer = gluon_nn.Conv2D(1, kernel_size=init.shape, use_bias=bias is not None)
@@ -235,16 +234,17 @@ print("JAX learned kernel:", jax_run[1][-1].round(4))
 # the reference in float64, so we compare every loss and every kernel entry, each difference divided by
 # $1 + |\text{reference value}|$. That keeps the comparison fair later, when losses reach $10^7$. If every
 # framework is within the tolerance of the reference, any two frameworks are within twice the tolerance
-# of each other.
+# of each other. `relative_to_reference` does the division, and `cu.compare` prints and checks each
+# framework's largest difference.
 
 # %%
-def check_against_reference(runs, reference, tolerance):
-    """Print and assert each run's largest difference from the reference, relative to 1 + |value|."""
-    for name, run in runs.items():
-        diff = max(float(np.max(np.abs(got - want) / (1 + np.abs(want))))
-                   for got, want in zip(run, reference) if want is not None)
-        print(f"{name:8s} vs NumPy (losses and kernels, every step): relative max |diff| = {diff:.1e}")
-        assert diff <= tolerance, name
+def relative_to_reference(run, reference):
+    """Every loss, kernel entry (and bias) of `run`, each divided by 1 + |the reference's value|, in one array."""
+    return np.concatenate([np.ravel(got) / (1 + np.abs(np.ravel(want)))
+                           for got, want in zip(run, reference) if want is not None])
+
+
+RELATIVE_TO_NUMPY = "NumPy (losses and kernels at every step, each difference / (1 + |NumPy value|))"
 
 
 def print_loss_table(runs, every=2):
@@ -254,15 +254,17 @@ def print_loss_table(runs, every=2):
         print(f"{iteration:9d} " + "".join(f"{run[0][iteration - 1]:12.4g}" for run in runs.values()))
 
 
-framework_runs = {"MXNet": mxnet_run, "PyTorch": torch_run, "JAX": jax_run}
+framework_runs = cu.frameworks.available_results({"MXNet": lambda: mxnet_run, "PyTorch": torch_run, "JAX": jax_run})
 print_loss_table({"NumPy": reference, **framework_runs})
-check_against_reference(framework_runs, reference, tolerance=1e-5)
+cu.compare(relative_to_reference(reference, reference),
+           {name: relative_to_reference(run, reference) for name, run in framework_runs.items()},
+           tolerance=1e-5, reference_name=RELATIVE_TO_NUMPY)
 
 # %% [markdown]
 # On a logarithmic axis a loss that shrinks by the same factor every step is a straight line. The four
 # curves lie on top of each other.
 
-# %%
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4))
 plot_loss_curves(ax, {"NumPy (float64)": reference.losses, **{name: run[0] for name, run in framework_runs.items()}},
                  "Learning [1, -1] on the 6x8 image, learning rate 0.03")
@@ -290,11 +292,13 @@ print("source, final kernel:", SOURCE_FINAL_KERNEL)
 # data and learning rate from our own start kernel, printed above: $[0.04, -0.02]$.
 
 # %%
-X9 = band_image(9)
+X9 = band_image(9, dtype=np.float64)
 Y9 = cu.corr2d(X9, K_true)
 FAST_RATE = 5e-2
 print("X9:", X9.shape, " Y9:", Y9.shape)
 
+# %%
+# %%needs mxnet
 exploding_mxnet = train_gluon(X9, Y9, K_start, FAST_RATE, STEPS)
 for iteration in range(2, STEPS + 1, 2):
     print(f"MXNet, iteration {iteration:2d}: loss {exploding_mxnet[0][iteration - 1]:.4g}")
@@ -344,6 +348,19 @@ assert np.array_equal(H8, 2 * 6 * np.array([[3, 2], [2, 3]]))
 # the gradient at $k + e_m$ minus the gradient at $k$ is exactly column $m$ of $H$.
 
 # %%
+# %%needs mxnet
+def gluon_loss_gradient(x32, y32, k):
+    """The gradient of the sum of squared errors with respect to a 1x2 kernel `k`, by Gluon's autograd."""
+    layer = gluon_nn.Conv2D(1, kernel_size=(1, 2), use_bias=False, in_channels=1)
+    layer.initialize()
+    layer.weight.set_data(mnp.array(k.reshape(1, 1, 1, 2), dtype=np.float32))
+    with autograd.record():
+        loss = ((layer(mnp.array(x32[None, None])) - mnp.array(y32[None, None])) ** 2).sum()
+    loss.backward()
+    return cu.to_numpy(layer.weight.grad()).ravel()
+
+
+# %%
 def hessian_by_frameworks(image, target, kernel):
     x32, y32 = image.astype(np.float32), target.astype(np.float32)
 
@@ -355,28 +372,21 @@ def hessian_by_frameworks(image, target, kernel):
         prediction = jax.lax.conv_general_dilated(jnp.asarray(x32)[None, None], k.reshape(1, 1, 1, 2), (1, 1), "VALID")
         return ((prediction[0, 0] - y32) ** 2).sum()
 
-    def mxnet_gradient(k):
-        layer = gluon_nn.Conv2D(1, kernel_size=(1, 2), use_bias=False, in_channels=1)
-        layer.initialize()
-        layer.weight.set_data(mnp.array(k.reshape(1, 1, 1, 2), dtype=np.float32))
-        with autograd.record():
-            loss = ((layer(mnp.array(x32[None, None])) - mnp.array(y32[None, None])) ** 2).sum()
-        loss.backward()
-        return cu.to_numpy(layer.weight.grad()).ravel()
+    def gluon_columns(k):  # gradient at k + e_m minus gradient at k: column m of H
+        return np.stack([gluon_loss_gradient(x32, y32, k + e) - gluon_loss_gradient(x32, y32, k)
+                         for e in np.eye(2, dtype=np.float32)], axis=1)
 
     k = kernel.ravel().astype(np.float32)
     return {
+        "MXNet": lambda: gluon_columns(k),
         "PyTorch": torch.autograd.functional.hessian(torch_loss, torch.tensor(k)).numpy(),
         "JAX": np.asarray(jax.hessian(jax_loss)(jnp.asarray(k))),
-        "MXNet": np.stack([mxnet_gradient(k + e) - mxnet_gradient(k) for e in np.eye(2, dtype=np.float32)], axis=1),
     }
 
 
 for name, image, target, H in [("6x9", X9, Y9, H9), ("6x8", X, Y, H8)]:
-    for framework, H_framework in hessian_by_frameworks(image, target, K_start).items():
-        diff = float(np.max(np.abs(H_framework - H)))
-        print(f"{name} image, {framework:8s} Hessian vs formula: max |diff| = {diff:.1e}")
-        assert diff <= 1e-4
+    cu.compare(H, hessian_by_frameworks(image, target, K_start), tolerance=1e-4,
+               reference_name=f"the formula's H for the {name} image")
 
 # %% [markdown]
 # ### The eigenvectors of the bowl
@@ -440,6 +450,7 @@ assert np.isclose(predicted_loss_growth(FAST_RATE, 84), 10.24)
 # The theory predicts the ratio of successive losses once the exploding part dominates. Our MXNet run:
 
 # %%
+# %%needs mxnet
 step_ratios = exploding_mxnet[0][1:] / exploding_mxnet[0][:-1]
 print("MXNet run, loss ratio per step:", np.array2string(step_ratios, precision=3, floatmode="fixed"))
 late = step_ratios[-4:]
@@ -495,7 +506,8 @@ assert np.all(np.abs(our_ratios / 0.4096 - 1) < 0.01)
 # $(1, 1)$: $k \approx (1, -1) + c\,(1, 1)$. Both entries minus $k^\star$ should give the same $c$:
 
 # %%
-final_kernels = {"our MXNet run": exploding_mxnet[1][-1].ravel(), "the source (its numbers)": SOURCE_FINAL_KERNEL}
+final_kernels = cu.frameworks.available_results({"our MXNet run": lambda: exploding_mxnet[1][-1].ravel(),
+                                                 "the source (its numbers)": SOURCE_FINAL_KERNEL})
 for name, final in final_kernels.items():
     c0, c1 = final - np.array([1.0, -1.0])
     print(f"{name:25s}: k0 - 1 = {c0:.2f}, k1 + 1 = {c1:.2f}")
@@ -528,12 +540,21 @@ print("estimated start kernel of the source:", source_start.round(4))
 
 steps_after = np.array([1, 3, 5, 7, 9])  # iterations 2, 4, ..., 10
 predicted = lam_steep / 2 * (a0 * f_steep**steps_after) ** 2 + lam_shallow / 2 * (b0 * f_shallow**steps_after) ** 2
-rerun = train_gluon(X9, Y9, source_start[None, :], FAST_RATE, STEPS)
-print("iteration         source      predicted   MXNet from the estimate")
-for iteration, printed, formula, mxnet_loss in zip(range(2, 11, 2), SOURCE_LOSSES, predicted, rerun[0][steps_after]):
-    print(f"{iteration:9d} {printed:14.3f} {formula:14.3f} {mxnet_loss:12.6g}")
-print("final kernel: source", SOURCE_FINAL_KERNEL, " MXNet from the estimate", rerun[1][-1].ravel().round(2))
+print("iteration         source      predicted")
+for iteration, printed, formula in zip(range(2, 11, 2), SOURCE_LOSSES, predicted):
+    print(f"{iteration:9d} {printed:14.3f} {formula:14.3f}")
 assert np.all(np.abs(predicted / SOURCE_LOSSES - 1) < 1e-4)
+
+# %% [markdown]
+# A fresh MXNet run from the estimated start should print the source's numbers again:
+
+# %%
+# %%needs mxnet
+rerun = train_gluon(X9, Y9, source_start[None, :], FAST_RATE, STEPS)
+print("iteration         source   MXNet from the estimate")
+for iteration, printed, mxnet_loss in zip(range(2, 11, 2), SOURCE_LOSSES, rerun[0][steps_after]):
+    print(f"{iteration:9d} {printed:14.3f} {mxnet_loss:12.6g}")
+print("final kernel: source", SOURCE_FINAL_KERNEL, " MXNet from the estimate", rerun[1][-1].ravel().round(2))
 assert np.all(np.abs(rerun[0][steps_after] / SOURCE_LOSSES - 1) < 1e-4)
 assert np.allclose(rerun[1][-1].ravel(), SOURCE_FINAL_KERNEL, atol=2e-3)
 
@@ -551,19 +572,21 @@ assert np.allclose(rerun[1][-1].ravel(), SOURCE_FINAL_KERNEL, atol=2e-3)
 
 # %%
 exploding_reference = gradient_descent_kernel(X9, Y9, K_start, learning_rate=FAST_RATE, steps=STEPS)
-exploding_runs = {
-    "MXNet": exploding_mxnet,
+exploding_runs = cu.frameworks.available_results({
+    "MXNet": lambda: exploding_mxnet,
     "PyTorch": train_torch(X9, Y9, K_start, FAST_RATE, STEPS),
     "JAX": train_flax(X9, Y9, K_start, FAST_RATE, STEPS),
-}
+})
 print_loss_table({"NumPy": exploding_reference, **exploding_runs})
-check_against_reference(exploding_runs, exploding_reference, tolerance=1e-5)
+cu.compare(relative_to_reference(exploding_reference, exploding_reference),
+           {name: relative_to_reference(run, exploding_reference) for name, run in exploding_runs.items()},
+           tolerance=1e-5, reference_name=RELATIVE_TO_NUMPY)
 for name, run in exploding_runs.items():
     late_ratio = run[0][-1] / run[0][-2]
     print(f"{name:8s} last loss ratio per step: {late_ratio:.4f}")
     assert abs(late_ratio / 10.24 - 1) < 0.01
 
-# %%
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4))
 curves = {"NumPy (float64)": exploding_reference.losses, **{name: run[0] for name, run in exploding_runs.items()}}
 curves["slope 10.24 per step"] = exploding_reference.losses[-1] / 10.24 ** np.arange(STEPS, -1, -1)
@@ -654,14 +677,24 @@ assert abs(too_fast.losses[-1] / too_fast.losses[-2] / growth_at_003 - 1) < 0.01
 
 # %%
 SAFE_RATE = 2e-2
-fixed_mxnet = train_gluon(X9, Y9, K_start, SAFE_RATE, SWEEP_STEPS)
+safe_reference = gradient_descent_kernel(X9, Y9, K_start, learning_rate=SAFE_RATE, steps=SWEEP_STEPS)
 for iteration in range(4, SWEEP_STEPS + 1, 4):
-    print(f"MXNet, rate {SAFE_RATE}, iteration {iteration:2d}: loss {fixed_mxnet[0][iteration - 1]:.4g}")
-print("MXNet learned kernel:", fixed_mxnet[1][-1].round(4))
+    print(f"NumPy, rate {SAFE_RATE}, iteration {iteration:2d}: loss {safe_reference.losses[iteration - 1]:.4g}")
+print("NumPy learned kernel:", safe_reference.kernels[-1].round(4))
 assert SAFE_RATE < critical_learning_rate(X9, (1, 2))
+assert np.allclose(safe_reference.kernels[-1], K_true, atol=0.05)
+
+# %% [markdown]
+# MXNet at this rate follows the same trajectory:
+
+# %%
+# %%needs mxnet
+fixed_mxnet = train_gluon(X9, Y9, K_start, SAFE_RATE, SWEEP_STEPS)
+print("MXNet learned kernel:", fixed_mxnet[1][-1].round(4))
 assert np.allclose(fixed_mxnet[1][-1], K_true, atol=0.05)
-check_against_reference({"MXNet": fixed_mxnet},
-                        gradient_descent_kernel(X9, Y9, K_start, learning_rate=SAFE_RATE, steps=SWEEP_STEPS), 1e-5)
+cu.compare(relative_to_reference(safe_reference, safe_reference),
+           {"MXNet": relative_to_reference(fixed_mxnet, safe_reference)}, tolerance=1e-5,
+           reference_name=RELATIVE_TO_NUMPY)
 
 # %% [markdown]
 # **The mean instead of the sum.** With $L_{\text{mean}} = \frac1n \sum (\hat Y - Y)^2$ over the $n$ outputs,
@@ -678,15 +711,26 @@ critical_mean = critical_learning_rate(X9, (1, 2), reduction="mean")
 print(f"outputs n = {n_outputs}; critical rate: sum {critical_learning_rate(X9, (1, 2)):.4f}, mean {critical_mean:.4f}")
 assert n_outputs == 48 and np.isclose(critical_mean, 48 * 2 / 84)
 
-mean_mxnet = train_gluon(X9, Y9, K_start, 1.0, SWEEP_STEPS, reduction="mean")
-mean_ratios = mean_mxnet[0][1:] / mean_mxnet[0][:-1]
-print(f"MXNet, mean loss, rate 1.0: loss ratio per step between {mean_ratios.min():.4f} and {mean_ratios.max():.4f}"
+mean_reference = gradient_descent_kernel(X9, Y9, K_start, learning_rate=1.0, steps=SWEEP_STEPS, reduction="mean")
+mean_ratios = mean_reference.losses[1:] / mean_reference.losses[:-1]
+print(f"NumPy, mean loss, rate 1.0: loss ratio per step between {mean_ratios.min():.4f} and {mean_ratios.max():.4f}"
       f" (predicted 0.75^2 = {0.75 ** 2})")
-print("MXNet learned kernel:", mean_mxnet[1][-1].round(4))
+print("NumPy learned kernel:", mean_reference.kernels[-1].round(4))
 assert np.allclose(mean_ratios, 0.5625, rtol=1e-3)
+assert np.allclose(mean_reference.kernels[-1], K_true, atol=0.05)
+
+# %%
+# %%needs mxnet
+mean_mxnet = train_gluon(X9, Y9, K_start, 1.0, SWEEP_STEPS, reduction="mean")
+mean_ratios_mxnet = mean_mxnet[0][1:] / mean_mxnet[0][:-1]
+print(f"MXNet, mean loss, rate 1.0: loss ratio per step between {mean_ratios_mxnet.min():.4f} and "
+      f"{mean_ratios_mxnet.max():.4f}")
+print("MXNet learned kernel:", mean_mxnet[1][-1].round(4))
+assert np.allclose(mean_ratios_mxnet, 0.5625, rtol=1e-3)
 assert np.allclose(mean_mxnet[1][-1], K_true, atol=0.05)
-check_against_reference({"MXNet": mean_mxnet}, gradient_descent_kernel(
-    X9, Y9, K_start, learning_rate=1.0, steps=SWEEP_STEPS, reduction="mean"), 1e-5)
+cu.compare(relative_to_reference(mean_reference, mean_reference),
+           {"MXNet": relative_to_reference(mean_mxnet, mean_reference)}, tolerance=1e-5,
+           reference_name=RELATIVE_TO_NUMPY)
 
 # %% [markdown]
 # Both fixed runs converge to $[1, -1]$, and the mean-loss run shrinks by exactly $0.5625$ every step,
@@ -741,18 +785,21 @@ print(f"rate {BIAS_RATE:.5f}, worst factor per step {worst_factor:.4f}")
 assert abs(worst_factor - 0.824) < 1e-3
 
 bias_reference = gradient_descent_kernel(X, Y, K_start, learning_rate=BIAS_RATE, steps=BIAS_STEPS, bias=BIAS_START)
-bias_runs = {
-    "MXNet": train_gluon(X, Y, K_start, BIAS_RATE, BIAS_STEPS, bias=BIAS_START),
+bias_runs = cu.frameworks.available_results({
+    "MXNet": lambda: train_gluon(X, Y, K_start, BIAS_RATE, BIAS_STEPS, bias=BIAS_START),
     "PyTorch": train_torch(X, Y, K_start, BIAS_RATE, BIAS_STEPS, bias=BIAS_START),
     "JAX": train_flax(X, Y, K_start, BIAS_RATE, BIAS_STEPS, bias=BIAS_START),
-}
-check_against_reference(bias_runs, bias_reference, tolerance=1e-5)
+})
+cu.compare(relative_to_reference(bias_reference, bias_reference),
+           {name: relative_to_reference(run, bias_reference) for name, run in bias_runs.items()},
+           tolerance=1e-5, reference_name="NumPy (losses, kernels and biases at every step, each difference / "
+                                           "(1 + |NumPy value|))")
 for name, (losses, kernels, biases) in {"NumPy": bias_reference, **bias_runs}.items():
     print(f"{name:8s} learned kernel {kernels[-1].ravel().round(4)}, bias {biases[-1]:+.4f}, "
           f"final loss {losses[-1]:.2g}")
     assert np.allclose(kernels[-1], K_true, atol=0.01) and abs(biases[-1]) < 0.01
 
-# %%
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4))
 plot_loss_curves(ax, {"NumPy (float64)": bias_reference.losses, **{name: run[0] for name, run in bias_runs.items()}},
                  f"Kernel and bias on the 6x8 image, learning rate {BIAS_RATE:.4f}")
@@ -781,7 +828,7 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("05_learning_a_kernel")
 
 # %% [markdown]
@@ -804,10 +851,10 @@ answer = 2 / 10   # = 0.2
 # %%
 q1.check(answer)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -829,7 +876,7 @@ def kernel_gradient(X, Y, K):
 # %%
 q2.check(kernel_gradient)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -840,7 +887,7 @@ q2.check(kernel_gradient)
 # kernel end up with two huge, nearly equal entries, and what are two different ways to fix the run? This
 # one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

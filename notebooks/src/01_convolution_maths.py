@@ -16,16 +16,13 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
-import mxnet as mx
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mxnet import np as mnp
-from mxnet import npx
 from scipy.signal import convolve2d as full_convolve2d  # SciPy's true 2-D convolution, 'full' by default
 
 import course_utils as cu
@@ -33,6 +30,11 @@ from course_utils import exercises
 from course_utils.plotting import show_array
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import np as mnp
+from mxnet import npx
 
 # %% [markdown]
 # ## Continuous convolution
@@ -84,7 +86,7 @@ assert error <= 2 * dt
 # The numerical result differs from the exact triangle by at most about one grid step, as a
 # Riemann sum should. Here are the two boxes and their convolution.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(12, 3), sharey=True)
 axes[0].plot(t, f, color="tab:blue")
 axes[0].set_title("f: unit box")
@@ -190,7 +192,7 @@ print("rot90(K, 2) =\n", np.rot90(K, 2))
 # with $K$ as written, $0\cdot0 + 1\cdot1 + 3\cdot2 + 4\cdot3 = 19$; convolution pairs it with the
 # rotated kernel $\begin{smallmatrix}3&2\\1&0\end{smallmatrix}$, $0\cdot3 + 1\cdot2 + 3\cdot1 + 4\cdot0 = 5$.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 5, figsize=(15, 3))
 show_array(axes[0], X, "input X")
 show_array(axes[1], K, "kernel K")
@@ -208,27 +210,20 @@ plt.show()
 # reason: in a CNN the kernel is **learned**. If the task is best served by a convolution with $K$,
 # training simply finds $\mathrm{rot}_{180}(K)$ instead; the set of functions a layer can represent is
 # the same, so the flip would be wasted work. The check below compares each framework with both
-# references.
+# references. `cu.frameworks.corr2d_builtins` runs the frameworks' own convolutions, the calls you saw
+# in lesson 00 (`F.conv2d`, `npx.convolution`, `lax.conv_general_dilated`), on each one installed here.
 
 # %%
-X4, K4 = X[None, None], K[None, None]  # (batch, channels, height, width) and (out, in, height, width)
-framework_results = {
-    "PyTorch": F.conv2d(torch.from_numpy(X4), torch.from_numpy(K4))[0, 0],
-    "MXNet": npx.convolution(data=mnp.array(X4), weight=mnp.array(K4), kernel=(2, 2), num_filter=1, no_bias=True)[0, 0],
-    "JAX": jax.lax.conv_general_dilated(jnp.asarray(X4), jnp.asarray(K4), window_strides=(1, 1), padding="VALID")[0, 0],
-}
-for name, result in framework_results.items():
-    result = cu.to_numpy(result, name)
-    diff_corr = float(np.max(np.abs(result - Y_corr)))
-    diff_conv = float(np.max(np.abs(result - Y_conv)))
-    print(f"{name:8s} vs corr2d:     max |diff| = {diff_corr:.1e}")
+framework_results = cu.frameworks.corr2d_builtins(X, K)
+cu.compare(Y_corr, framework_results, tolerance=1e-5, reference_name="cu.corr2d (cross-correlation)")
+for name in cu.frameworks.present(framework_results):
+    diff_conv = float(np.max(np.abs(framework_results[name]() - Y_conv)))
     print(f"{name:8s} vs convolve2d: max |diff| = {diff_conv:.1e}")
-    assert diff_corr <= 1e-5, f"{name} should equal the cross-correlation"
     assert diff_conv > 1.0, f"{name} should differ from the true convolution"
 assert np.array_equal(Y_corr - Y_conv, np.full((2, 2), 14.0))
 
 # %% [markdown]
-# All three agree with `cu.corr2d` and differ from `cu.convolve2d` by $14$ in every cell. From now on
+# The frameworks agree with `cu.corr2d` and differ from `cu.convolve2d` by $14$ in every cell. From now on
 # the course follows the libraries: "convolution" in a CNN means cross-correlation, and we say
 # "true convolution" when we mean the flipped version.
 
@@ -286,20 +281,23 @@ signal = rng.standard_normal(12).astype(np.float32)
 taps = rng.standard_normal(3).astype(np.float32)
 reference_1d = np.correlate(signal, taps, mode="valid")  # NumPy's cross-correlation, valid part
 
-results_1d = {
-    "PyTorch": F.conv1d(torch.from_numpy(signal)[None, None], torch.from_numpy(taps)[None, None]),
-    "MXNet": npx.convolution(data=mnp.array(signal).reshape(1, 1, 12), weight=mnp.array(taps).reshape(1, 1, 3),
-                             kernel=(3,), num_filter=1, no_bias=True),
-    "JAX": jax.lax.conv_general_dilated(jnp.asarray(signal)[None, None], jnp.asarray(taps)[None, None],
-                                        window_strides=(1,), padding="VALID"),
-}
+Y_torch_1d = F.conv1d(torch.from_numpy(signal)[None, None], torch.from_numpy(taps)[None, None])
+Y_jax_1d = jax.lax.conv_general_dilated(jnp.asarray(signal)[None, None], jnp.asarray(taps)[None, None],
+                                        window_strides=(1,), padding="VALID")
 print("input shape (N, C, L):", (1, 1, 12), " reference shape:", reference_1d.shape)
-for name, result in results_1d.items():
-    result = cu.to_numpy(result, name)
-    assert result.shape == (1, 1, 10), result.shape
-    diff = float(np.max(np.abs(result[0, 0] - reference_1d)))
-    print(f"{name:8s} output shape {result.shape}, max |diff| = {diff:.1e}")
-    assert diff <= 1e-5
+
+# %%
+# %%needs mxnet
+Y_mxnet_1d = npx.convolution(data=mnp.array(signal).reshape(1, 1, 12), weight=mnp.array(taps).reshape(1, 1, 3),
+                             kernel=(3,), num_filter=1, no_bias=True)
+
+# %% [markdown]
+# Each framework's result keeps the (batch, channels) axes, so we compare it with the reference given
+# the same two leading axes; `cu.compare` asserts that the shapes match, here $(1, 1, 10)$.
+
+# %%
+cu.compare(reference_1d[None, None], {"PyTorch": Y_torch_1d, "MXNet": lambda: Y_mxnet_1d, "JAX": Y_jax_1d},
+           tolerance=1e-5, reference_name=f"np.correlate, shape {reference_1d[None, None].shape}")
 
 # %% [markdown]
 # In 3-D the kernel is a small box of weights. The NumPy reference adds one shifted copy of the volume
@@ -317,20 +315,19 @@ for a in range(box.shape[0]):
         for c in range(box.shape[2]):
             reference_3d += box[a, b, c] * volume[a : a + out_shape[0], b : b + out_shape[1], c : c + out_shape[2]]
 
-results_3d = {
-    "PyTorch": F.conv3d(torch.from_numpy(volume)[None, None], torch.from_numpy(box)[None, None]),
-    "MXNet": npx.convolution(data=mnp.array(volume).reshape(1, 1, 4, 5, 6), weight=mnp.array(box).reshape(1, 1, 2, 3, 2),
-                             kernel=(2, 3, 2), num_filter=1, no_bias=True),
-    "JAX": jax.lax.conv_general_dilated(jnp.asarray(volume)[None, None], jnp.asarray(box)[None, None],
-                                        window_strides=(1, 1, 1), padding="VALID"),
-}
+Y_torch_3d = F.conv3d(torch.from_numpy(volume)[None, None], torch.from_numpy(box)[None, None])
+Y_jax_3d = jax.lax.conv_general_dilated(jnp.asarray(volume)[None, None], jnp.asarray(box)[None, None],
+                                        window_strides=(1, 1, 1), padding="VALID")
 print("input shape (N, C, D, H, W):", (1, 1) + volume.shape, " reference shape:", reference_3d.shape)
-for name, result in results_3d.items():
-    result = cu.to_numpy(result, name)
-    assert result.shape == (1, 1) + out_shape, result.shape
-    diff = float(np.max(np.abs(result[0, 0] - reference_3d)))
-    print(f"{name:8s} output shape {result.shape}, max |diff| = {diff:.1e}")
-    assert diff <= 1e-5
+
+# %%
+# %%needs mxnet
+Y_mxnet_3d = npx.convolution(data=mnp.array(volume).reshape(1, 1, 4, 5, 6), weight=mnp.array(box).reshape(1, 1, 2, 3, 2),
+                             kernel=(2, 3, 2), num_filter=1, no_bias=True)
+
+# %%
+cu.compare(reference_3d[None, None], {"PyTorch": Y_torch_3d, "MXNet": lambda: Y_mxnet_3d, "JAX": Y_jax_3d},
+           tolerance=1e-5, reference_name=f"the sum of shifted copies, shape {reference_3d[None, None].shape}")
 
 # %% [markdown]
 # ## Recap
@@ -349,7 +346,7 @@ for name, result in results_3d.items():
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("01_convolution_maths")
 
 # %% [markdown]
@@ -374,10 +371,10 @@ def convolve1d(x, w):
 # %%
 q1.check(convolve1d)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -398,7 +395,7 @@ answer = 0 * 3 + 1 * 2 + 3 * 1 + 4 * 0   # = 5
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -409,7 +406,7 @@ q2.check(answer)
 # lose nothing by it? Write a few sentences in your own words, then compare with the model answer.
 # This one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

@@ -38,12 +38,25 @@ $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "The course needs Python 3.11 (MXNet 1.9.1 and the pinned wheels); $(PYTHON) is " + sys.version.split()[0] + ". Run make with PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 
+# PYTORCH_CPU_INDEX=1 takes torch from PyTorch's CPU-only wheel index. PyPI's Linux torch wheel is
+# the CUDA build (about 2.7 GB of wheels with its NVIDIA libraries); the index's 2.13.0+cpu satisfies
+# the torch==2.13.0 pin, and pip prefers it over PyPI's 2.13.0 because a local version (+cpu) sorts
+# higher. An extra index (not --index-url) because a requirements file cannot give one package its own
+# index, and the other pins still come from PyPI. Off by default: this machine's and CI's pip
+# configuration already supply the CPU build.
+PYTORCH_CPU_INDEX_URL := https://download.pytorch.org/whl/cpu
+ifneq ($(filter-out 0 1,$(PYTORCH_CPU_INDEX)),)
+$(error PYTORCH_CPU_INDEX must be 1 (torch from PyTorch's CPU-only index) or 0; got "$(PYTORCH_CPU_INDEX)")
+endif
+TORCH_INDEX_ARGS = $(if $(filter 1,$(PYTORCH_CPU_INDEX)),--extra-index-url $(PYTORCH_CPU_INDEX_URL))
+
 $(STAMP): $(PY) requirements.txt requirements-nodeps.txt pyproject.toml
 	@echo "Installing the pinned packages into $(VENV) (a few minutes the first time; log: $(PIP_LOG)) ..."
-	@$(PY) -m pip install -r requirements.txt > $(PIP_LOG) 2>&1 || { tail -n 30 $(PIP_LOG); exit 1; }
+	@$(PY) -m pip install $(TORCH_INDEX_ARGS) -r requirements.txt > $(PIP_LOG) 2>&1 || { tail -n 30 $(PIP_LOG); exit 1; }
 	@$(PY) -m pip install --no-deps -r requirements-nodeps.txt >> $(PIP_LOG) 2>&1 || { tail -n 30 $(PIP_LOG); exit 1; }
 	@$(PY) -m pip install --no-deps -e . >> $(PIP_LOG) 2>&1 || { tail -n 30 $(PIP_LOG); exit 1; }
-	@$(PY) -c 'import numpy, torch, mxnet, jax, flax.linen, course_utils; print("installed: numpy", numpy.__version__, "| torch", torch.__version__, "| mxnet", mxnet.__version__, "| jax", jax.__version__)'
+	@# MXNet is imported only where pip installed it (requirements.txt: Linux x86_64 and aarch64).
+	@$(PY) -c 'import importlib.util, numpy, torch, jax, flax.linen, course_utils; mxnet = "not installed (no wheel for this platform)" if importlib.util.find_spec("mxnet") is None else __import__("mxnet").__version__; print("installed: numpy", numpy.__version__, "| torch", torch.__version__, "| mxnet", mxnet, "| jax", jax.__version__)'
 	@touch $@
 
 install: $(STAMP)

@@ -20,26 +20,23 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import warnings
 
 import flax.linen as fnn
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
-import mxnet as mx
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mxnet import np as mnp
-from mxnet import npx
-from mxnet.gluon import nn as gluon_nn
 from scipy.signal import convolve2d as full_convolve2d  # SciPy's true 2-D convolution, 'full' by default
 from scipy.signal import correlate2d
 from torch import nn as torch_nn
 
 import course_utils as cu
 from course_utils import exercises
+from course_utils._checks import as_pair
 from course_utils.arithmetic import (
     as_padding_widths,
     full_padding,
@@ -54,6 +51,13 @@ from course_utils.sliding_window import ConvGeometry, draw_sliding_window
 from course_utils.widgets import explore_convolution
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+import mxnet as mx
+from mxnet import np as mnp
+from mxnet import npx
+from mxnet.gluon import nn as gluon_nn
 
 # %% [markdown]
 # ## Why outputs shrink
@@ -85,21 +89,28 @@ assert sizes == [32 - 2 * L for L in range(16)]
 # $32 \times 32$ input (only the shapes matter, so the weights keep their random initial values).
 
 # %%
-def stacked_output_shapes(layers, padding):
-    """Spatial output shape of `layers` stacked 3x3 layers (1 channel) in each framework."""
-    x = np.zeros((1, 1, 32, 32), dtype=np.float32)
-    torch_stack = torch_nn.Sequential(*[torch_nn.Conv2d(1, 1, 3, padding=padding) for _ in range(layers)])
+# %%needs mxnet
+def gluon_stack_output_shape(layers, padding):
+    """Spatial output shape of `layers` stacked 3x3 Gluon layers (1 channel) on a 32x32 input."""
     gluon_stack = gluon_nn.Sequential()
     gluon_stack.add(*[gluon_nn.Conv2D(1, 3, padding=padding, in_channels=1) for _ in range(layers)])
     gluon_stack.initialize()
+    return tuple(gluon_stack(mnp.zeros((1, 1, 32, 32))).shape[2:])
+
+
+# %%
+def stacked_output_shapes(layers, padding):
+    """Spatial output shape of `layers` stacked 3x3 layers (1 channel) in each framework present."""
+    x = np.zeros((1, 1, 32, 32), dtype=np.float32)
+    torch_stack = torch_nn.Sequential(*[torch_nn.Conv2d(1, 1, 3, padding=padding) for _ in range(layers)])
     flax_stack = fnn.Sequential([fnn.Conv(1, (3, 3), padding=padding) for _ in range(layers)])
     # jax.eval_shape traces the layers (NHWC input) and returns the output's shape without computing it
     flax_out, _ = jax.eval_shape(flax_stack.init_with_output, jax.random.PRNGKey(0), jnp.zeros((1, 32, 32, 1)))
-    return {
+    return cu.frameworks.available_results({
         "PyTorch": tuple(torch_stack(torch.from_numpy(x)).shape[2:]),
-        "MXNet": tuple(gluon_stack(mnp.array(x)).shape[2:]),
+        "MXNet": lambda: gluon_stack_output_shape(layers, padding),
         "JAX": tuple(flax_out.shape[1:3]),
-    }
+    })
 
 
 shapes = stacked_output_shapes(15, padding=0)
@@ -157,7 +168,7 @@ assert np.array_equal(Y_padded[1:3, 1:3], cu.corr2d(X, K))  # the old outputs si
 # are the ones we had without padding ($19, 25, 37, 43$); the new ring around them comes from windows
 # that overlap the zeros.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), gridspec_kw={"width_ratios": [5, 2, 4]})
 show_padded_array(axes[0], X, 1, "input, padding 1 (hatched)")
 show_array(axes[1], K, "kernel K")
@@ -333,33 +344,12 @@ assert np.array_equal(corr2d_padded_strided(X, K, padding=1, stride=2), Y_padded
 # row and column. Libraries do not compute the skipped values, which is the point of a stride, but the
 # values that remain are the same.
 #
-# Next, the framework versions. PyTorch and MXNet take `padding`/`pad` and `stride` as ints or
-# $(h, w)$ pairs; JAX's `lax.conv_general_dilated` wants the padding as explicit `(low, high)` pairs
-# per axis.
-
-# %%
-def pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
-def torch_corr2d(X, K, padding, stride):
-    return F.conv2d(torch.from_numpy(X)[None, None], torch.from_numpy(K)[None, None],
-                    padding=pair(padding), stride=pair(stride))[0, 0]
-
-
-def mxnet_corr2d(X, K, padding, stride):
-    return npx.convolution(data=mnp.array(X)[None, None], weight=mnp.array(K)[None, None], kernel=K.shape,
-                           pad=pair(padding), stride=pair(stride), num_filter=1, no_bias=True)[0, 0]
-
-
-def jax_corr2d(X, K, padding, stride):
-    return jax.lax.conv_general_dilated(jnp.asarray(X)[None, None], jnp.asarray(K)[None, None],
-                                        window_strides=pair(stride), padding=as_padding_widths(padding))[0, 0]
-
-
-FRAMEWORKS = {"PyTorch": torch_corr2d, "MXNet": mxnet_corr2d, "JAX": jax_corr2d}
-
-# %% [markdown]
+# Next, the framework versions. PyTorch's `F.conv2d` and MXNet's `npx.convolution` take `padding`/`pad`
+# and `stride` as ints or $(h, w)$ pairs; JAX's `lax.conv_general_dilated` wants the padding as explicit
+# `(low, high)` pairs per axis. `cu.frameworks.corr2d_builtins(X, K, padding=p, stride=s)` makes these
+# three calls on a single-channel input (lesson 00 wrote them out), and `cu.compare` prints each one's
+# largest difference from our function.
+#
 # We compare all of them on a random $8 \times 8$ input, with the settings of the worked examples
 # below: a square kernel with padding $1$ at stride $1$ and $2$, a $5 \times 3$ kernel with padding
 # $(2, 1)$, and a $3 \times 5$ kernel with padding $(0, 1)$ and stride $(3, 4)$.
@@ -371,15 +361,9 @@ for kernel_shape, padding, stride in settings:
     K_test = rng.standard_normal(kernel_shape).astype(np.float32)
     reference = corr2d_padded_strided(X8, K_test, padding, stride)
     print(f"kernel {kernel_shape}, padding {padding}, stride {stride} -> output {reference.shape}")
-    diff = float(np.max(np.abs(cu.corr2d(X8, K_test, padding=padding, stride=stride) - reference)))
-    print(f"    {'cu.corr2d':9s} max |diff| = {diff:.1e}")
-    assert diff <= 1e-5
-    for name, correlate in FRAMEWORKS.items():
-        result = cu.to_numpy(correlate(X8, K_test, padding, stride), name)
-        assert result.shape == reference.shape, (name, result.shape)
-        diff = float(np.max(np.abs(result - reference)))
-        print(f"    {name:9s} max |diff| = {diff:.1e}")
-        assert diff <= 1e-5
+    cu.compare(reference, {"cu.corr2d": cu.corr2d(X8, K_test, padding=padding, stride=stride),
+                           **cu.frameworks.corr2d_builtins(X8, K_test, padding=padding, stride=stride)},
+               tolerance=1e-5, reference_name="corr2d_padded_strided")
 
 # %% [markdown]
 # ## The general output-size formula
@@ -444,9 +428,10 @@ before = corr2d_padded_strided(X8, K3, 0, 2)
 after = corr2d_padded_strided(X8_changed, K3, 0, 2)
 print("output shape:", before.shape, "| unchanged by the last row and column:", np.array_equal(before, after))
 assert before.shape == (3, 3) and np.array_equal(before, after)
-for name, correlate in FRAMEWORKS.items():
-    change = float(np.max(np.abs(cu.to_numpy(correlate(X8_changed, K3, 0, 2), name)
-                                 - cu.to_numpy(correlate(X8, K3, 0, 2), name))))
+outputs_before = cu.frameworks.available_results(cu.frameworks.corr2d_builtins(X8, K3, stride=2))
+outputs_after = cu.frameworks.available_results(cu.frameworks.corr2d_builtins(X8_changed, K3, stride=2))
+for name, output in outputs_before.items():
+    change = float(np.max(np.abs(outputs_after[name] - output)))
     print(f"{name:8s} output change: {change}")
     assert change == 0.0
 
@@ -455,7 +440,7 @@ for name, correlate in FRAMEWORKS.items():
 # are never covered. The other panels count the windows that read each pixel, for $n = 8$ and
 # $n = 7$.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 4, figsize=(15, 3.6), gridspec_kw={"width_ratios": [8, 3, 5, 5]})
 draw_sliding_window(axes[:2], ConvGeometry(input_size=8, kernel_size=3, stride=2), (2, 2))
 show_array(axes[2], np.outer(input_usage(8, 3, stride=2), input_usage(8, 3, stride=2)),
@@ -475,19 +460,26 @@ plt.show()
 # `jax.eval_shape` runs the Flax layer on shapes alone, which is quicker than computing it.
 
 # %%
-def layer_output_shapes(n, k, padding, stride, channels=1):
-    """Spatial output shape of one conv layer of each framework on an n x n (or (h, w)) input."""
-    h, w = pair(n)
-    torch_layer = torch_nn.Conv2d(1, channels, kernel_size=k, padding=padding, stride=stride)
-    gluon_layer = gluon_nn.Conv2D(channels, kernel_size=k, padding=padding, strides=stride, in_channels=1)
+# %%needs mxnet
+def gluon_layer_output_shape(n, k, padding, stride):
+    """Spatial output shape of one Gluon Conv2D layer on an n x n input."""
+    gluon_layer = gluon_nn.Conv2D(1, kernel_size=k, padding=padding, strides=stride, in_channels=1)
     gluon_layer.initialize()
-    flax_layer = fnn.Conv(channels, kernel_size=pair(k), padding=padding, strides=stride)
-    flax_out, _ = jax.eval_shape(flax_layer.init_with_output, jax.random.PRNGKey(0), jnp.zeros((1, h, w, 1)))
-    return {
-        "PyTorch": tuple(torch_layer(torch.zeros(1, 1, h, w)).shape[2:]),
-        "MXNet": tuple(gluon_layer(mnp.zeros((1, 1, h, w))).shape[2:]),
+    return tuple(gluon_layer(mnp.zeros((1, 1, n, n))).shape[2:])
+
+
+# %%
+def layer_output_shapes(n, k, padding, stride):
+    """Spatial output shape of one conv layer of each framework present on an n x n input."""
+    torch_layer = torch_nn.Conv2d(1, 1, kernel_size=k, padding=padding, stride=stride)
+    # an int kernel_size would make Flax convolve along one axis only
+    flax_layer = fnn.Conv(1, kernel_size=as_pair(k, "k", minimum=1), padding=padding, strides=stride)
+    flax_out, _ = jax.eval_shape(flax_layer.init_with_output, jax.random.PRNGKey(0), jnp.zeros((1, n, n, 1)))
+    return cu.frameworks.available_results({
+        "PyTorch": tuple(torch_layer(torch.zeros(1, 1, n, n)).shape[2:]),
+        "MXNet": lambda: gluon_layer_output_shape(n, k, padding, stride),
         "JAX": tuple(flax_out.shape[1:3]),
-    }
+    })
 
 
 worked = [  # (input, kernel, padding, stride, expected output)
@@ -497,7 +489,7 @@ worked = [  # (input, kernel, padding, stride, expected output)
     (8, (3, 5), (0, 1), (3, 4), (2, 2)),
 ]
 for n, k, padding, stride, expected in worked:
-    formula = pair(cu.conv_output_size(n, k, padding=padding, stride=stride))
+    formula = cu.conv_output_size((n, n), k, padding=padding, stride=stride)
     shapes = layer_output_shapes(n, k, padding, stride)
     print(f"input {n}x{n}, kernel {k}, padding {padding}, stride {stride}: formula {formula}, layers {shapes}")
     assert formula == expected and all(shape == expected for shape in shapes.values())
@@ -512,20 +504,24 @@ for n, k, padding, stride, expected in worked:
 # size. Its twins in MXNet and Flax do the same (Flax puts the channels last).
 
 # %%
-image = torch.randn(1, 1, 28, 28)
-torch_conv = torch_nn.Conv2d(in_channels=1, out_channels=32, kernel_size=3, stride=1, padding=1)
+# %%needs mxnet
 gluon_conv = gluon_nn.Conv2D(channels=32, kernel_size=3, strides=1, padding=1, in_channels=1)
 gluon_conv.initialize()
+
+# %%
+image = torch.randn(1, 1, 28, 28)
+torch_conv = torch_nn.Conv2d(in_channels=1, out_channels=32, kernel_size=3, stride=1, padding=1)
 flax_conv = fnn.Conv(features=32, kernel_size=(3, 3), strides=1, padding=1)
 image_nhwc = jnp.asarray(image.numpy()).transpose(0, 2, 3, 1)
 flax_feature_maps, _ = flax_conv.init_with_output(jax.random.PRNGKey(0), image_nhwc)
-results = {
+results = cu.frameworks.available_results({
     "PyTorch": tuple(torch_conv(image).shape),
-    "MXNet": tuple(gluon_conv(mnp.array(image.numpy())).shape),
+    "MXNet": lambda: tuple(gluon_conv(mnp.array(image.numpy())).shape),
     "JAX (NHWC)": tuple(flax_feature_maps.shape),
-}
+})
 print(results)
-assert results["PyTorch"] == results["MXNet"] == (1, 32, 28, 28) and results["JAX (NHWC)"] == (1, 28, 28, 32)
+assert results.pop("JAX (NHWC)") == (1, 28, 28, 32)
+assert all(shape == (1, 32, 28, 28) for shape in results.values())
 
 # %% [markdown]
 # ### A table of output shapes
@@ -538,13 +534,14 @@ assert results["PyTorch"] == results["MXNet"] == (1, 32, 28, 28) and results["JA
 grid = [(8, 3, 0, 1), (8, 3, 1, 1), (8, 3, 2, 1), (8, 5, 2, 1), (8, 2, 0, 1), (8, 3, 1, 2), (7, 3, 0, 2),
         (8, 3, 0, 2), (9, 3, 0, 2), (8, 1, 0, 2), (8, 2, 0, 2), (5, 5, 0, 1), (6, 4, 1, 3), (28, 5, 0, 1),
         (28, 5, 2, 1), (28, 3, 1, 2), (32, 3, 1, 3), (224, 7, 3, 2)]
-print("|   n |  k |  p |  s | formula | PyTorch | MXNet | JAX |")
-print("|----:|---:|---:|---:|--------:|--------:|------:|----:|")
+columns = cu.frameworks.present(["PyTorch", "MXNet", "JAX"])
+print("|   n |  k |  p |  s | formula | " + " | ".join(columns) + " |")
+print("|----:|---:|---:|---:|--------:|" + "|".join("-" * (len(name) + 1) + ":" for name in columns) + "|")
 for n, k, p, s in grid:
     o = cu.conv_output_size(n, k, padding=p, stride=s)
     shapes = layer_output_shapes(n, k, p, s)
-    print(f"| {n:3d} | {k:2d} | {p:2d} | {s:2d} | {o:7d} | {shapes['PyTorch'][0]:7d} | {shapes['MXNet'][0]:5d} "
-          f"| {shapes['JAX'][0]:3d} |")
+    print(f"| {n:3d} | {k:2d} | {p:2d} | {s:2d} | {o:7d} | "
+          + " | ".join(f"{shapes[name][0]:{len(name)}d}" for name in columns) + " |")
     assert all(shape == (o, o) for shape in shapes.values()), (n, k, p, s, shapes)
 
 # %% [markdown]
@@ -562,14 +559,16 @@ for n in range(1, 9):
                     continue
                 o = cu.conv_output_size(n, k, padding=p, stride=s)
                 x, w = np.zeros((1, 1, n, n), np.float32), np.zeros((1, 1, k, k), np.float32)
-                torch_shape = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=p, stride=s).shape[2:]
-                mxnet_shape = npx.convolution(data=mnp.array(x), weight=mnp.array(w), kernel=(k, k), pad=(p, p),
-                                              stride=(s, s), num_filter=1, no_bias=True).shape[2:]
-                jax_shape = jax.eval_shape(
-                    lambda a, b: jax.lax.conv_general_dilated(a, b, (s, s), [(p, p), (p, p)]), x, w).shape[2:]
-                assert tuple(torch_shape) == tuple(mxnet_shape) == tuple(jax_shape) == (o, o), (n, k, p, s)
+                shapes = cu.frameworks.available_results({
+                    "PyTorch": F.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=p, stride=s).shape[2:],
+                    "MXNet": lambda: cu.frameworks.corr2d_builtin("MXNet", x[0, 0], w[0, 0], padding=p,
+                                                                  stride=s).shape,
+                    "JAX": jax.eval_shape(
+                        lambda a, b: jax.lax.conv_general_dilated(a, b, (s, s), [(p, p), (p, p)]), x, w).shape[2:],
+                })
+                assert all(tuple(shape) == (o, o) for shape in shapes.values()), (n, k, p, s, shapes)
                 checked += 1
-print(f"formula = PyTorch = MXNet = JAX on all {checked} combinations")
+print(f"formula = {' = '.join(shapes)} on all {checked} combinations")
 assert checked == 267  # 8 * 4 * 3 * 3 = 288 combinations, minus the 21 where the kernel does not fit
 
 # %% [markdown]
@@ -608,21 +607,23 @@ plt.show()
 K2 = rng.standard_normal((2, 2)).astype(np.float32)
 (top, bottom), (left, right) = widths
 reference = corr2d_padded_strided(X8, K2, widths)
-uneven_results = {
-    "PyTorch": F.conv2d(F.pad(torch.from_numpy(X8)[None, None], (left, right, top, bottom)),
-                        torch.from_numpy(K2)[None, None])[0, 0],
-    "MXNet": npx.convolution(data=mnp.pad(mnp.array(X8)[None, None], ((0, 0), (0, 0), (top, bottom), (left, right))),
-                             weight=mnp.array(K2)[None, None], kernel=(2, 2), num_filter=1, no_bias=True)[0, 0],
-    "JAX": jax.lax.conv_general_dilated(jnp.asarray(X8)[None, None], jnp.asarray(K2)[None, None],
-                                        window_strides=(1, 1), padding=widths)[0, 0],
-}
 print("output shape:", reference.shape)
 assert reference.shape == X8.shape
-for name, result in uneven_results.items():
-    result = cu.to_numpy(result, name)
-    diff = float(np.max(np.abs(result - reference)))
-    print(f"{name:8s} max |diff| = {diff:.1e}")
-    assert result.shape == (8, 8) and diff <= 1e-5
+
+# %%
+# %%needs mxnet
+x8_padded = mnp.pad(mnp.array(X8)[None, None], ((0, 0), (0, 0), (top, bottom), (left, right)))
+Y_mxnet_uneven = npx.convolution(data=x8_padded, weight=mnp.array(K2)[None, None], kernel=(2, 2), num_filter=1,
+                                 no_bias=True)[0, 0]
+
+# %%
+cu.compare(reference, {
+    "PyTorch": F.conv2d(F.pad(torch.from_numpy(X8)[None, None], (left, right, top, bottom)),
+                        torch.from_numpy(K2)[None, None])[0, 0],
+    "MXNet": lambda: Y_mxnet_uneven,
+    "JAX": jax.lax.conv_general_dilated(jnp.asarray(X8)[None, None], jnp.asarray(K2)[None, None],
+                                        window_strides=(1, 1), padding=widths)[0, 0],
+}, tolerance=1e-5, reference_name="corr2d_padded_strided with padding ((0, 1), (0, 1))")
 
 # %% [markdown]
 # Putting the extra zero before instead (top and left) is just as valid and keeps the size too, but
@@ -691,6 +692,7 @@ assert diff_odd <= 1e-6
 # yourself (with `same_padding`, or by padding the array as above).
 
 # %%
+# %%needs mxnet
 try:
     gluon_same = gluon_nn.Conv2D(channels=1, kernel_size=2, padding="same", in_channels=1)
     gluon_same.initialize()
@@ -726,8 +728,7 @@ else:
 # pixels, which makes the output larger instead of smaller. (A static copy of this notebook shows
 # the first frame only.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 explorer = explore_convolution(height=5, width=5, kernel_size=3, padding=1, stride=2)
 explorer
 
@@ -761,7 +762,7 @@ assert np.array_equal(state.output, cu.corr2d(state.input, state.kernel, padding
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("06_padding_and_stride")
 
 # %% [markdown]
@@ -781,10 +782,10 @@ def output_size(n, k, p, s):
 # %%
 q1.check(output_size)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -804,7 +805,7 @@ answer = (5 - 1) // 2   # = 2 zeros on every side
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -816,7 +817,7 @@ q2.check(answer)
 # when does it drop pixels altogether, and what does it cost even when every pixel is read? What
 # could you change to avoid it? This one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

@@ -104,3 +104,25 @@ def check_kernel_fits(
             f"to {padded[0]}x{padded[1]}: increase padding or use a smaller kernel"
         )
     return effective  # type: ignore[return-value]
+
+
+def as_groups(value: Any) -> int:
+    """Validate ``groups`` of a grouped convolution: an int >= 1 (a bool or a float is refused)."""
+    if type(value) is int and value >= 1:  # the common case first, as in as_pair
+        return value
+    # np.bool_ is no numbers.Integral, but bool is: refuse it by name (groups=True is a mistake).
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"groups must be an int >= 1; got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"groups must be >= 1; got {value!r}")
+    return int(value)
+
+
+def check_groups_divide(groups: int, channels: int, which: str, name: str, shape: Tuple[int, ...],
+                        layout: str) -> None:
+    """Raise unless ``groups`` divides the ``which`` ("input" or "output") channel count of array ``name``."""
+    if channels % groups:
+        raise ValueError(
+            f"groups={groups} must divide the number of {which} channels, but {name} has {channels} "
+            f"(shape {shape}, layout {layout})"
+        )

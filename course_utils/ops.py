@@ -22,7 +22,7 @@ from typing import Any, Tuple, Union
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import IntOrPair, as_pair, as_real_array, check_kernel_fits
+from ._checks import IntOrPair, as_groups, as_pair, as_real_array, check_groups_divide, check_kernel_fits
 from .fast_correlation import correlate_validated, gemm_batch_validated
 from .fast_correlation import prepare_correlation as _prepare
 
@@ -233,12 +233,18 @@ def corr2d_batch(
     padding: IntOrPair = 0,
     stride: IntOrPair = 1,
     dilation: IntOrPair = 1,
+    groups: int = 1,
 ) -> np.ndarray:
     """:func:`corr2d_multi_in_out` for a batch: what ``torch.nn.functional.conv2d`` computes (no bias).
 
-    ``X`` has shape (N, C_in, H, W) and ``K`` shape (C_out, C_in, kh, kw); the
-    result has shape (N, C_out, oh, ow). One im2col buffer is reused for every
-    image and each image is one matrix multiply.
+    ``X`` has shape (N, C_in, H, W) and ``K`` shape (C_out, C_in/groups, kh, kw);
+    the result has shape (N, C_out, oh, ow). One im2col buffer is reused for
+    every image and each image is one matrix multiply.
+
+    With ``groups=g`` (which must divide C_in and C_out) the channels split into
+    g independent layers, as in ``torch.nn.functional.conv2d``: output channels
+    ``[j * C_out/g, (j + 1) * C_out/g)`` see only input channels
+    ``[j * C_in/g, (j + 1) * C_in/g)``. ``groups=C_in`` is the depthwise correlation.
 
     >>> X = np.arange(36.0).reshape(2, 2, 3, 3)
     >>> corr2d_batch(X, np.ones((1, 2, 2, 2)))[:, 0]
@@ -247,14 +253,49 @@ def corr2d_batch(
     <BLANKLINE>
            [[196., 204.],
             [220., 228.]]])
+
+    Depthwise: each channel with its own 2x2 kernel of ones (the first image's
+    channels sum to 8 + 44 = 52 above).
+
+    >>> corr2d_batch(X, np.ones((2, 1, 2, 2)), groups=2)[0]
+    array([[[ 8., 12.],
+            [20., 24.]],
+    <BLANKLINE>
+           [[44., 48.],
+            [56., 60.]]])
     """
     X, K, p, s, d = _prepare(X, K, 4, 4, padding, stride, dilation)
-    if X.shape[1] != K.shape[1]:
+    groups = check_batch_channels(X, K, groups)
+    if groups == 1:  # the ungrouped layer: one GEMM per image, nothing added
+        return gemm_batch_validated(X, K, p, s, d)
+    per_group_in, per_group_out = X.shape[1] // groups, K.shape[0] // groups
+    parts = [
+        gemm_batch_validated(X[:, j * per_group_in : (j + 1) * per_group_in],
+                             K[j * per_group_out : (j + 1) * per_group_out], p, s, d)
+        for j in range(groups)
+    ]
+    return np.concatenate(parts, axis=1)
+
+
+def check_batch_channels(X: np.ndarray, K: np.ndarray, groups: Any) -> int:
+    """Validate ``groups`` for 4-D ``X`` (N, C, H, W) and ``K`` (C_out, C_in/groups, kh, kw); return it as an int."""
+    if type(groups) is int and groups == 1:  # the common case first: small calls stay cheap
+        if X.shape[1] != K.shape[1]:
+            raise ValueError(
+                f"channel mismatch: X has {X.shape[1]} input channels (shape {X.shape}, layout (N, C, H, W)) "
+                f"but K has {K.shape[1]} (shape {K.shape}, layout (C_out, C_in, kh, kw))"
+            )
+        return 1
+    groups = as_groups(groups)
+    check_groups_divide(groups, X.shape[1], "input", "X", X.shape, "(N, C, H, W)")
+    check_groups_divide(groups, K.shape[0], "output", "K", K.shape, "(C_out, C_in/groups, kh, kw)")
+    if K.shape[1] * groups != X.shape[1]:
         raise ValueError(
-            f"channel mismatch: X has {X.shape[1]} input channels (shape {X.shape}, layout (N, C, H, W)) "
-            f"but K has {K.shape[1]} (shape {K.shape}, layout (C_out, C_in, kh, kw))"
+            f"channel mismatch: X has {X.shape[1]} input channels (shape {X.shape}, layout (N, C, H, W)), "
+            f"which groups={groups} splits into groups of {X.shape[1] // groups}, but K has {K.shape[1]} per group "
+            f"(shape {K.shape}, layout (C_out, C_in/groups, kh, kw))"
         )
-    return gemm_batch_validated(X, K, p, s, d)
+    return groups
 
 
 def pool2d(

@@ -4,7 +4,9 @@ The notebooks import everything reusable from here, so this package is the one
 tested copy of each function a lesson shows:
 
 - :mod:`course_utils.ops`: reference NumPy operations (``corr2d``, ``convolve2d``,
-  multi-channel correlation, ``pool2d``, ``conv_output_size``).
+  multi-channel and grouped correlation, ``pool2d``, ``conv_output_size``).
+- :mod:`course_utils.backward`: the gradients of a convolution layer (``conv2d_backward``) and the
+  transposed convolution that computes the input's (``conv_transpose2d``).
 - :mod:`course_utils.arrays`: ``to_numpy`` for NumPy, PyTorch, MXNet and JAX arrays alike.
 - :mod:`course_utils.dense`: a convolution as a dense layer (``corr2d_as_matrix``) and dense parameter counts.
 - :mod:`course_utils.layer_cost`: parameters and multiply-adds of a conv layer.
@@ -20,11 +22,13 @@ from .ops import (
     conv_output_size,
     convolve2d,
     corr2d,
+    corr2d_batch,
     corr2d_multi_in,
     corr2d_multi_in_out,
     corr2d_naive,
     pool2d,
 )
+from .backward import conv2d_backward, conv_transpose2d
 from .notebook import setup_lesson
 from . import frameworks
 from .frameworks import compare
@@ -33,12 +37,15 @@ frameworks.register_magic()  # %%needs, for the MXNet cells of every lesson (no-
 
 __all__ = [
     "compare",
+    "conv2d_backward",
     "conv_multiply_adds",
     "conv_output_size",
     "conv_parameter_count",
+    "conv_transpose2d",
     "convolve2d",
     "corr2d",
     "corr2d_as_matrix",
+    "corr2d_batch",
     "corr2d_multi_in",
     "corr2d_multi_in_out",
     "corr2d_naive",

@@ -19,17 +19,12 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
-import mxnet as mx
 import numpy as np
 import torch
-import torch.nn.functional as F
-from mxnet import np as mnp
-from mxnet import npx
-from mxnet.gluon import nn as gluon_nn
 from scipy.signal import convolve2d as full_convolve2d  # true 2-D convolution, 'full' by default
 from torch import nn as torch_nn
 
@@ -40,6 +35,11 @@ from course_utils.plotting import show_array, show_row
 from course_utils.widgets import explore_convolution
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import np as mnp
+from mxnet.gluon import nn as gluon_nn
 
 # %% [markdown]
 # ## A kernel with holes
@@ -76,7 +76,7 @@ assert np.count_nonzero(K_d2) == np.count_nonzero(K_d3) == 9  # still the same 9
 # %% [markdown]
 # Side by side, with zeros in white: the nine weights stay the same, only the space between them grows.
 
-# %%
+# %% tags=["hide-input"]
 fig = show_row(
     [K, K_d2, K_d3],
     ["3x3 kernel (d = 1)", "dense 5x5 equivalent (d = 2)", "dense 7x7 equivalent (d = 3)"],
@@ -213,41 +213,20 @@ assert seen_dilated.sum() == 9 and seen_dense.sum() == 25
 #
 # which is what `cu.conv_output_size(n, k, padding=p, stride=s, dilation=d)` computes. We compare it
 # with the shapes the three frameworks produce, on a few settings.
+# `cu.frameworks.corr2d_builtins(X, K, dilation=d, padding=p, stride=s)` runs each framework's own
+# convolution function on a single-channel input; the next section lists their names.
 
 # %%
-def torch_dilated(X, K, *, dilation, padding, stride):
-    return F.conv2d(torch.from_numpy(X)[None, None], torch.from_numpy(K)[None, None],
-                    dilation=dilation, padding=padding, stride=stride)[0, 0]
-
-
-def as_pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
-def mxnet_dilated(X, K, *, dilation, padding, stride):
-    return npx.convolution(data=mnp.array(X[None, None]), weight=mnp.array(K[None, None]), kernel=K.shape,
-                           num_filter=1, no_bias=True, dilate=as_pair(dilation), pad=as_pair(padding),
-                           stride=as_pair(stride))[0, 0]
-
-
-def jax_dilated(X, K, *, dilation, padding, stride):
-    ph, pw = as_pair(padding)
-    return jax.lax.conv_general_dilated(jnp.asarray(X[None, None]), jnp.asarray(K[None, None]),
-                                        window_strides=as_pair(stride), padding=[(ph, ph), (pw, pw)],
-                                        rhs_dilation=as_pair(dilation))[0, 0]
-
-
-FRAMEWORKS = {"PyTorch": torch_dilated, "MXNet": mxnet_dilated, "JAX": jax_dilated}
-
-# %%
-print("  n  k  p  s  d | formula | PyTorch  MXNet  JAX")
+columns = cu.frameworks.present(["PyTorch", "MXNet", "JAX"])
+print("  n  k  p  s  d | formula | " + "  ".join(columns))
 for n, k, p, s, d in [(7, 3, 0, 1, 2), (10, 3, 1, 2, 2), (12, 3, 2, 1, 2), (16, 5, 0, 2, 3), (9, 3, 3, 3, 3)]:
     formula = cu.conv_output_size(n, k, padding=p, stride=s, dilation=d)
     assert formula == (n + 2 * p - effective_kernel_size(k, d)) // s + 1
     x, w = np.ones((n, n), dtype=np.float32), np.ones((k, k), dtype=np.float32)
-    sizes = [cu.to_numpy(f(x, w, dilation=d, padding=p, stride=s), name).shape[0] for name, f in FRAMEWORKS.items()]
-    print(f"{n:3d} {k:2d} {p:2d} {s:2d} {d:2d} | {formula:4d}    | {sizes[0]:4d} {sizes[1]:6d} {sizes[2]:5d}")
-    assert sizes == [formula] * 3
+    outputs = cu.frameworks.available_results(cu.frameworks.corr2d_builtins(x, w, dilation=d, padding=p, stride=s))
+    print(f"{n:3d} {k:2d} {p:2d} {s:2d} {d:2d} | {formula:4d}    | "
+          + "  ".join(f"{outputs[name].shape[0]:{len(name)}d}" for name in columns))
+    assert all(output.shape == (formula, formula) for output in outputs.values())
 
 # %% [markdown]
 # With stride $1$ the output has $n + 2p - d(k - 1)$ entries, so padding $p = d(k - 1)/2$ on each side
@@ -292,36 +271,31 @@ for options in settings:
                       stride=options["stride"])
     assert np.allclose(dense, reference, atol=1e-6)
     print(f"{options} -> output {reference.shape}")
-    for name, f in FRAMEWORKS.items():
-        result = cu.to_numpy(f(X_f, K_f, **options), name)
-        assert result.shape == reference.shape, (name, result.shape)
-        diff = float(np.max(np.abs(result - reference)))
-        print(f"    {name:8s} max |diff| = {diff:.1e}")
-        assert diff <= 1e-5
+    cu.compare(reference, cu.frameworks.corr2d_builtins(X_f, K_f, **options), tolerance=1e-5,
+               reference_name="cu.corr2d")
 
 # %% [markdown]
 # The layers take the same argument. With `padding=2, dilation=2` a $3 \times 3$ layer keeps the
 # input size, as the formula predicted. We load our kernel into each layer and compare.
 
 # %%
+# %%needs mxnet
+gluon_layer = gluon_nn.Conv2D(channels=1, kernel_size=3, dilation=2, padding=2, use_bias=False, in_channels=1)
+gluon_layer.initialize()
+gluon_layer.weight.set_data(mnp.array(K_f[None, None]))
+Y_gluon = gluon_layer(mnp.array(X_f[None, None]))[0, 0]
+
+# %%
 torch_layer = torch_nn.Conv2d(1, 1, kernel_size=3, dilation=2, padding=2, bias=False)
 with torch.no_grad():
     torch_layer.weight.copy_(torch.from_numpy(K_f)[None, None])
 
-gluon_layer = gluon_nn.Conv2D(channels=1, kernel_size=3, dilation=2, padding=2, use_bias=False, in_channels=1)
-gluon_layer.initialize()
-gluon_layer.weight.set_data(mnp.array(K_f[None, None]))
-
 reference = cu.corr2d(X_f, K_f, dilation=2, padding=2)
-layer_results = {
-    "PyTorch nn.Conv2d": torch_layer(torch.from_numpy(X_f)[None, None])[0, 0],
-    "Gluon nn.Conv2D": gluon_layer(mnp.array(X_f[None, None]))[0, 0],
-}
-for name, result in layer_results.items():
-    result = cu.to_numpy(result, name)
-    diff = float(np.max(np.abs(result - reference)))
-    print(f"{name:18s} output {result.shape}, max |diff| = {diff:.1e}")
-    assert result.shape == X_f.shape and diff <= 1e-5
+print("output shape:", reference.shape, "| input shape:", X_f.shape)
+assert reference.shape == X_f.shape
+cu.compare(reference, {"PyTorch nn.Conv2d": torch_layer(torch.from_numpy(X_f)[None, None])[0, 0],
+                       "MXNet Gluon nn.Conv2D": lambda: Y_gluon},
+           tolerance=1e-5, reference_name="cu.corr2d(X, K, dilation=2, padding=2)")
 
 # %% [markdown]
 # A warning about JAX: `conv_general_dilated` also has `lhs_dilation`, which puts holes into the
@@ -430,7 +404,7 @@ assert np.count_nonzero((left != 0) & (right != 0)) == 6 * 7
 # with $d = 1$ and avoiding a common factor, as in $1, 2, 4$ above or $1, 2, 3$. The picture shows,
 # for three stacks, which input pixels reach one output unit (yellow) and which are never read (dark).
 
-# %%
+# %% tags=["hide-input"]
 stacks = {"d = 1, 1, 1": [1, 1, 1], "d = 1, 2, 4": [1, 2, 4], "d = 2, 2": [2, 2]}
 fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
 for ax, (label, dilations) in zip(axes, stacks.items()):
@@ -457,8 +431,7 @@ plt.show()
 # a 3x3 kernel on a 9x9 input, and watch the output shrink by $2d$ while the kernel keeps 9 taps. (In a
 # static copy of this notebook you see the first frame only.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 explorer = explore_convolution(height=9, width=9, kernel_size=3, padding=0, stride=1, dilation=2)
 explorer
 
@@ -491,7 +464,7 @@ assert np.array_equal(state.output, cu.corr2d(state.input, state.kernel, dilatio
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("07_dilation")
 
 # %% [markdown]
@@ -514,10 +487,10 @@ def dilate_by_hand(kernel, d):
 # %%
 q1.check(dilate_by_hand)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -536,7 +509,7 @@ answer = 5 + (5 - 1) * (3 - 1)   # = 13: 5 taps and 4 gaps of 2 holes
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -547,7 +520,7 @@ q2.check(answer)
 # one output, which input pixels inside it can influence that output, and what does this mean for
 # fine detail in the image? Which dilations would you choose instead? This one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

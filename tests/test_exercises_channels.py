@@ -66,7 +66,7 @@ CODING_MISTAKES = {
     "transposed kernel slices": (
         lambda X, K: _right(X, K.transpose(0, 1, 3, 2)), r"every kernel slice is transposed"),
     "returned a list": (lambda X, K: [sum(maps) for maps in _per_input_maps(X, K)],
-                        r"returned a Python list of 3 items, not an array.*np\.stack"),
+                        r"returned a Python list of 3 NumPy arrays, not an array.*np\.stack"),
     "returned a tuple": (lambda X, K: tuple(_right(X, K)), r"Python tuple"),
     "forgot return": (lambda X, K: None, r"returned None"),
     "single map": (lambda X, K: _right(X, K).sum(axis=0), r"a single \(2, 2\) map, but there are 3 output channels"),
@@ -81,7 +81,7 @@ CODING_MISTAKES = {
         r"without padding"),
     "off by one value": (lambda X, K: _right(X, K) + (np.arange(K.shape[0]) == 2)[:, None, None],
                          r"output channel 2 is wrong"),
-    "not numbers": (lambda X, K: "maps", r"not an array of numbers"),
+    "not numbers": (lambda X, K: "maps", r"returned the text 'maps', not a 3x2x2 array"),
 }
 
 

@@ -48,7 +48,7 @@ CONVOLVE1D_MISTAKES = {
     "wrong value": (lambda x, w: _scatter(x, w) + np.eye(1, len(x) + len(w) - 1, 1).ravel(),
                     r"the value at index 1 is .* but should be"),
     "list result": (lambda x, w: list(_scatter(x, w)), None),  # a list of the right numbers is accepted
-    "not a number": (lambda x, w: "hello", r"not a list of numbers"),
+    "not a number": (lambda x, w: "hello", r"returned the text 'hello', not a 1-D array of 5 values"),
 }
 
 

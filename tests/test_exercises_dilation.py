@@ -22,7 +22,7 @@ def test_dilate_reference_solution_passes(capsys):
     problem = DilateKernelProblem()
     result, text = run_check(problem, solution_namespace(problem)["dilate_by_hand"], capsys)
     assert result is True, text
-    assert text.startswith("Correct") and "2 visible and 5 hidden" in text
+    assert text.startswith("Correct") and "2 visible and 6 hidden" in text
 
 
 def test_dilate_library_function_passes(capsys):
@@ -89,10 +89,11 @@ DILATE_MISTAKES = {
     "transposed kernel first": (lambda k, d: _loops(k.T, d), r"your kernel is transposed"),
     "d ignored": (lambda k, d: k.copy(), r"returned the kernel unchanged: d was not used"),
     "ones in the holes": (_ones_in_holes, r"the hole at \[0, 1\] holds 1 instead of 0.*np\.zeros"),
-    "integer output": (_integer_output, r"integer dtype.*dtype=kernel\.dtype"),
+    "integer output": (_integer_output, r"your output is int64 but the kernel is float64, which drops the fractions: "
+                                        r"create it with dtype=kernel\.dtype"),
     "forgot return": (lambda k, d: None, r"returned None: did you forget return dense"),
     "3-d result": (lambda k, d: _loops(k, d)[None], r"return a 2-D array"),
-    "not numbers": (lambda k, d: "kernel", r"not an array of numbers"),
+    "not numbers": (lambda k, d: "kernel", r"returned the text 'kernel', not a 5x5 array"),
     "other size": (lambda k, d: np.zeros((4, 4)), r"your kernel is 4x4 but a 3x3 kernel with d = 2 becomes .* = 5x5"),
     "wrong tap": (lambda k, d: _loops(k, d) * np.where(np.arange(5)[:, None] + np.arange(5) == 8, 2.0, 1.0),
                   r"the value at \[4, 4\] is 18 but should be 9"),

@@ -48,7 +48,7 @@ IM2COL_MISTAKES = {
                                r"output positions are in column-major order"),
     "wrong row": (lambda X, k: _good(X, k) + np.eye(k * k, 1, -(k * k - 1)), r"row \d+ \(kernel tap a = \d+, b = \d+\) is wrong"),
     "forgot return": (lambda X, k: None, r"returned None"),
-    "not numbers": (lambda X, k: "cols", r"not an array of numbers"),
+    "not numbers": (lambda X, k: "cols", r"returned the text 'cols', not a 4x4 array"),
     "list of rows": (lambda X, k: [list(r) for r in _good(X, k)], None),  # a nested list of the right numbers is fine
 }
 

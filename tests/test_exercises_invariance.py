@@ -45,9 +45,9 @@ SHIFT_MISTAKES = {
     "down": (lambda images, k: np.concatenate([np.zeros_like(images[:, :k]), images[:, : images.shape[1] - k]], axis=1),
              r"the images moved down"),
     "float result": (lambda images, k: reference(images, k).astype(np.float64) if images.dtype != np.float64
-                     else reference(images, k).astype(np.float32), r"the result has dtype"),
+                     else reference(images, k).astype(np.float32), r"your output is float\d+ but the images are float\d+: create it with np\.zeros_like"),
     "none": (lambda images, k: None, r"returned None"),
-    "list": (lambda images, k: reference(images, k).tolist(), r"returned a list; return a NumPy array"),
+    "list": (lambda images, k: reference(images, k).tolist(), r"returned a Python list of \d+ lists?; return a NumPy array"),
     "in place": (_in_place, r"changed its input images"),
     "minus-zero slice": (_slice_minus_k, r"k = 0 the images must come back unchanged|raised ValueError"),
     "wrong shape": (lambda images, k: reference(images, k)[..., 1:], r"should keep the input's shape"),

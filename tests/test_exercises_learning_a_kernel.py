@@ -96,7 +96,7 @@ GRADIENT_MISTAKES = {
     "wrong shape": (lambda X, Y, K: np.zeros(3), r"should have the shape of K"),
     "off by one entry": (lambda X, Y, K: _gradient(X, Y, K) + np.eye(*K.shape), r"entry \[0, 0\] is .* but should be"),
     "a list of lists": (lambda X, Y, K: _gradient(X, Y, K).tolist(), None),  # accepted
-    "not a number": (lambda X, Y, K: "gradient", r"not an array of numbers"),
+    "not a number": (lambda X, Y, K: "gradient", r"returned the text 'gradient', not a 1x2 array"),
     "modifies K": (lambda X, Y, K: np.subtract(K, 1.0, out=K), r"changed its input K"),
 }
 
@@ -128,7 +128,7 @@ def test_gradient_reference_solution_passes(capsys):
     problem = KernelGradientProblem()
     result, text = run_check(problem, solution_namespace(problem)["kernel_gradient"], capsys)
     assert result is True, text
-    assert "2 visible and 4 hidden" in text
+    assert "2 visible and 5 hidden" in text
 
 
 def test_gradient_cases_cover_the_lesson_example_and_odd_shapes():

@@ -80,7 +80,7 @@ POOL2D_MISTAKES = {
                            r"divided each window's sum by one side"),
     "forgot return": (lambda X, s, m="max": None, r"returned None"),
     "flat result": (lambda X, s, m="max": _double_loop(X, s, m).ravel(), r"return a 2-D array"),
-    "not numbers": (lambda X, s, m="max": "hello", r"not an array of numbers"),
+    "not numbers": (lambda X, s, m="max": "hello", r"returned the text 'hello', not a 2x2 array"),
     "wrong value": (lambda X, s, m="max": _double_loop(X, s, m) + np.eye(*_double_loop(X, s, m).shape),
                     r"the value at \(0, 0\) is .* but should be"),
     "torch tensor result": (lambda X, s, m="max": torch.from_numpy(_double_loop(X, s, m)), None),

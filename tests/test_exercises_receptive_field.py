@@ -86,7 +86,7 @@ RECURRENCE_MISTAKES = {
     "2-d": (lambda layers: [right(layers)], r"return a flat list"),
     "other wrong value": (lambda layers: [v + (i == 1) for i, v in enumerate(right(layers))],
                           r"after layer 2 the size is 6 but should be 5"),
-    "not numbers": (lambda layers: "big", r"not a list of numbers"),
+    "not numbers": (lambda layers: "big", r"returned the text 'big', not a list with one size per layer"),
     "tuple and floats": (lambda layers: tuple(float(v) for v in right(layers)), None),  # accepted
     "numpy array": (lambda layers: np.array(right(layers)), None),  # accepted
 }

@@ -5,10 +5,10 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from ..arrays import to_numpy
 from ..layer_cost import conv_parameter_count
 from ..ops import convolve2d, corr2d, corr2d_multi_in_out
 from .answers import Count
+from .diagnosis import describe_container, real_array_or_mistake, shape_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 #: The lesson's two-channel 3x3 input and its (3, 2, 2, 2) kernel stack K, K + 1, K + 2.
@@ -24,7 +24,12 @@ def _per_pair_maps(X: np.ndarray, K: np.ndarray) -> np.ndarray:
 
 @lesson_exercise("08_channels", 1)
 class Corr2dMultiInOutProblem(CodingProblem):
-    """``corr2d_multi_in_out(X, K)``: X (c_i, h, w), K (c_o, c_i, kh, kw) -> array (c_o, oh, ow)."""
+    """``corr2d_multi_in_out(X, K)``: X (c_i, h, w), K (c_o, c_i, kh, kw) -> array (c_o, oh, ow).
+
+    Hidden cases: 3x3, 3x2, 1x1, 2x2 and 2x3 kernels on non-square inputs, as many outputs as
+    inputs (so swapped channel axes show), and one input or one output channel; float64, as the
+    statement says nothing about dtypes.
+    """
 
     def __init__(self):
         super().__init__(
@@ -74,16 +79,18 @@ class Corr2dMultiInOutProblem(CodingProblem):
     def compare(self, result: Any, expected: np.ndarray, case: Case) -> Optional[str]:
         X, K = case.args
         c_out, c_in = K.shape[:2]
-        if result is None:
-            return "your function returned None: did you forget the `return`?"
+        got, problem = real_array_or_mistake(result, expected.shape, return_line="return np.stack(maps)")
+        if problem:
+            return problem
         if isinstance(result, (list, tuple)):
-            return (f"your function returned a Python {type(result).__name__} of {len(result)} items, not an array. "
+            return (f"your function returned {describe_container(result)}, not an array. "
                     f"Stack the per-channel maps into one array with np.stack(...), shape {expected.shape}.")
-        try:
-            got = np.asarray(to_numpy(result, "result"), dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__}, not an array of numbers."
+        if got.shape == expected.shape and np.allclose(got, expected):
+            return None
         pairs = _per_pair_maps(X, K)
+        if got.shape == expected.transpose(0, 2, 1).shape and np.allclose(got, expected.transpose(0, 2, 1)):
+            return ("every output map is transposed: map o holds out[o, i, j] for the window whose top-left corner "
+                    "is at row i, column j of the input. Return the maps as cu.corr2d gives them.")
         if got.shape != expected.shape:
             if got.shape == pairs.shape or got.shape == (c_out * c_in,) + expected.shape[1:]:
                 return (f"your output has shape {got.shape}: one map for every (output, input) channel pair, "
@@ -96,8 +103,9 @@ class Corr2dMultiInOutProblem(CodingProblem):
                 return (f"your output has {c_in} channels, as many as the INPUT. K's axes are (c_o, c_i, kh, kw): "
                         f"loop over the first axis for the output channels and sum over the second.")
             if got.ndim == 3 and got.shape[0] == c_out:
-                return (f"your output has shape {got.shape} but should have {expected.shape}: slide each kernel "
-                        f"without padding, so each spatial size is (input - kernel + 1).")
+                return "in each output channel, " + shape_mistake(got.shape[1:], expected.shape[1:], X.shape[1:],
+                                                                  K.shape[2:], kernel_name="K.shape[2:]",
+                                                                  literal_sizes=(2,))
             return f"your output has shape {got.shape} but should have shape {expected.shape} (c_o, oh, ow)."
         if np.allclose(got, expected):
             return None

@@ -6,12 +6,18 @@ from typing import Any, List, Optional
 import numpy as np
 
 from .answers import Real
+from .diagnosis import dtype_mistake, real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
 @lesson_exercise("01_convolution_maths", 1)
 class Convolve1dProblem(CodingProblem):
-    """``convolve1d(x, w)``: the 'full' discrete convolution, equal to ``np.convolve(x, w)``."""
+    """``convolve1d(x, w)``: the 'full' discrete convolution, equal to ``np.convolve(x, w)``.
+
+    Hidden cases: a one-tap kernel first (so a kernel length written as 3 gives a wrong length,
+    not an IndexError), kernels as long as and longer than the signal, and integer-valued data.
+    The statement says nothing about dtypes: inputs are float64, the output's values are compared.
+    """
 
     def __init__(self):
         super().__init__(
@@ -59,12 +65,9 @@ class Convolve1dProblem(CodingProblem):
         return np.convolve(x, w)
 
     def compare(self, result: Any, expected: np.ndarray, case: Case) -> Optional[str]:
-        if result is None:
-            return "your function returned None: did you forget `return y`?"
-        try:
-            got = np.asarray(result, dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__} that is not a list of numbers; return a 1-D array."
+        got, problem = real_array_or_mistake(result, expected.shape, return_line="return y")
+        if problem:
+            return problem
         if got.ndim != 1:
             return f"your function returned an array of shape {got.shape}; return a 1-D array."
         x, w = case.args
@@ -77,14 +80,28 @@ class Convolve1dProblem(CodingProblem):
             if len(got) == len(x):
                 return (f"your output has {len(got)} entries, as many as x ('same' size). The full convolution "
                         f"has len(x) + len(w) - 1 = {n_full}.")
+            if len(got) == len(x) + 2 and len(w) != 3:
+                return (f"your output has len(x) + 2 = {len(got)} entries, the length for a kernel of 3 taps, but "
+                        f"this w has {len(w)}: take the length from w, len(x) + len(w) - 1 = {n_full}.")
+            if len(got) == n_full - 1:
+                return (f"your output has {len(got)} entries, one too few: the last overlap, x[-1] with w[-1], "
+                        f"lands at index len(x) + len(w) - 2, so there are len(x) + len(w) - 1 = {n_full}.")
             return f"your output has {len(got)} entries but should have len(x) + len(w) - 1 = {n_full}."
         if np.allclose(got, expected):
             return None
+        result_dtype = np.asarray(result).dtype
+        if result_dtype.kind in "iu" and not np.allclose(expected, np.round(expected)):
+            return dtype_mistake(result_dtype, np.result_type(x, w), source="x[i] * w[k]",
+                                 fix="start from np.zeros(len(x) + len(w) - 1), which is float")
         if np.allclose(got, np.correlate(x, w, mode="full")) or np.allclose(got, np.convolve(x, w[::-1])):
             return ("your result is the cross-correlation: w is not flipped. In a convolution x[i] meets w[k] "
                     "at output index i + k, so w runs backwards under x.")
         if np.allclose(got, expected[::-1]):
             return "your output is reversed: index n of the result should collect the pairs with i + k = n."
+        if len(x) > 1 and np.allclose(got, np.append(np.convolve(x[:-1], w), 0.0)):
+            return "x[-1] is never added: the loop over i must run over range(len(x)), up to the last sample."
+        if len(w) > 1 and np.allclose(got, np.append(np.convolve(x, w[:-1]), 0.0)):
+            return "w[-1] is never used: the loop over k must run over range(len(w)), up to the last tap."
         i = int(np.argwhere(~np.isclose(got, expected))[0, 0])
         return (f"the value at index {i} is {got[i]:.6g} but should be {expected[i]:.6g}. "
                 f"Check that every pair x[i] * w[k] is added at index i + k.")

@@ -1,8 +1,8 @@
 """Exercises of lesson 07 (dilation): the dense kernel with holes, the effective size, gridding.
 
 Kernels in the coding cases are asymmetric and have no zero taps, so that a
-transposed result, holes in the wrong place or a kernel returned unchanged can
-each be recognised and explained.
+transposed or flipped result, holes in the wrong place or a kernel returned
+unchanged can each be recognised and explained.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 
 from ..dilation import dilate_kernel
 from .answers import Count
+from .diagnosis import dtype_mistake, real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
@@ -36,7 +37,11 @@ def _size_text(shape) -> str:
 
 @lesson_exercise("07_dilation", 1)
 class DilateKernelProblem(CodingProblem):
-    """``dilate_by_hand(kernel, d)``: the dense kernel with the taps ``d`` apart and zeros in the holes."""
+    """``dilate_by_hand(kernel, d)``: the dense kernel with the taps ``d`` apart and zeros in the holes.
+
+    Hidden cases: d = 1 (the kernel itself), a 1x1 kernel, 4x2, 2x3 and 1x4 kernels and a 4x3
+    kernel with d = 4; float64, as the statement says nothing about dtypes.
+    """
 
     def __init__(self):
         super().__init__(
@@ -70,7 +75,8 @@ class DilateKernelProblem(CodingProblem):
             (rng.standard_normal((3, 3)) + 0.5, 1),  # dilation 1: the kernel itself
             (np.array([[2.5]]), 4),  # a single tap has no holes
             (rng.standard_normal((4, 2)) + 3.0, 2),  # taller than wide
-            (rng.standard_normal((3, 3)) - 3.0, 4),
+            (np.array([[3.0, -1.0, 4.0], [-1.5, 5.0, -9.0]]), 2),  # wider than tall
+            (rng.standard_normal((4, 3)) - 3.0, 4),  # larger than the visible kernels
             (np.array([[1.5, -0.5, 2.25, 4.0]]), 3),  # one row
         ]
         return [
@@ -84,12 +90,9 @@ class DilateKernelProblem(CodingProblem):
         return dilate_kernel(kernel, d)
 
     def compare(self, result: Any, expected: np.ndarray, case: Case) -> Optional[str]:
-        if result is None:
-            return "your function returned None: did you forget `return dense`?"
-        try:
-            got = np.asarray(result, dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__} that is not an array of numbers; return a 2-D array."
+        got, problem = real_array_or_mistake(result, expected.shape, return_line="return dense")
+        if problem:
+            return problem
         if got.ndim != 2:
             return f"your function returned an array of shape {got.shape}; return a 2-D array (rows, columns)."
         kernel, d = case.args
@@ -119,6 +122,12 @@ class DilateKernelProblem(CodingProblem):
         if same(expected.T):
             return ("your kernel is transposed: tap kernel[a, b] belongs at row d * a, column d * b "
                     "(rows first), not at row d * b, column d * a.")
+        if kernel.size > 1 and same(dilate_kernel(kernel[::-1, ::-1], d)):
+            return ("your taps are in reverse order, the kernel flipped: tap kernel[a, b] belongs at row d * a, "
+                    "column d * b, so kernel[0, 0] stays at the top-left.")
+        if got.shape == (2 * d + 1, 2 * d + 1) and kernel.shape != (3, 3):
+            return (f"your kernel is {_size_text(got.shape)}, the size for a 3x3 kernel, but this kernel is "
+                    f"{_size_text(kernel.shape)}: take kh, kw from kernel.shape; {right_size}.")
         if got.shape != shape:
             if got.shape == shape[::-1]:
                 return f"your kernel is {_size_text(got.shape)}: rows and columns are swapped; {right_size}."
@@ -127,9 +136,9 @@ class DilateKernelProblem(CodingProblem):
             row, col = (int(i) for i in np.argwhere(~np.isclose(got, expected))[0])
             return (f"the taps are in the right places, but the hole at [{row}, {col}] holds {got[row, col]:.6g} "
                     f"instead of 0. Start from np.zeros, not np.empty or np.ones.")
-        if np.allclose(got, np.trunc(expected)):
-            return ("the fractional parts of the taps are lost: your output has an integer dtype. "
-                    "Create it with dtype=kernel.dtype.")
+        result_dtype = np.asarray(result).dtype
+        if result_dtype.kind in "iu" and kernel.dtype.kind == "f":
+            return dtype_mistake(result_dtype, kernel.dtype, source="the kernel", fix="create it with dtype=kernel.dtype")
         row, col = (int(i) for i in np.argwhere(~np.isclose(got, expected))[0])
         return (f"the value at [{row}, {col}] is {got[row, col]:.6g} but should be {expected[row, col]:.6g}. "
                 f"Tap kernel[a, b] goes to [d * a, d * b] and every other cell is 0.")

@@ -10,9 +10,9 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from ..arrays import to_numpy
 from ..ops import corr2d
 from .answers import Real
+from .diagnosis import real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 #: Top minus bottom: +1 where a bright row sits above a dark one.
@@ -30,7 +30,11 @@ def _vertical_stripe_image(height: int, width: int) -> np.ndarray:
 
 @lesson_exercise("04_edge_detection", 1)
 class HorizontalEdgesProblem(CodingProblem):
-    """``horizontal_edges(X)``: ``Y[i, j] = X[i, j] - X[i + 1, j]``, shape ``(H - 1, W)``."""
+    """``horizontal_edges(X)``: ``Y[i, j] = X[i, j] - X[i + 1, j]``, shape ``(H - 1, W)``.
+
+    Hidden cases: a wide 5x7 image of whole numbers, a tall 9x4 and a 6x3 ramp, and a 2x3 image
+    (a one-row map); float64, as the statement says nothing about dtypes.
+    """
 
     def __init__(self):
         super().__init__(
@@ -76,12 +80,9 @@ class HorizontalEdgesProblem(CodingProblem):
         return corr2d(X, HORIZONTAL_EDGE_KERNEL)
 
     def compare(self, result: Any, expected: np.ndarray, case: Case) -> Optional[str]:
-        if result is None:
-            return "your function returned None: did you forget `return`?"
-        try:
-            got = np.asarray(to_numpy(result, "result"), dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__}, not an array of numbers; return a 2-D array."
+        got, problem = real_array_or_mistake(result, expected.shape, return_line="return Y")
+        if problem:
+            return problem
         (X,) = case.args
         H, W = X.shape
         if got.ndim != 2:
@@ -93,7 +94,11 @@ class HorizontalEdgesProblem(CodingProblem):
             if np.allclose(got, -expected):
                 return ("your map has the opposite sign: it computes bottom minus top, X[i + 1, j] - X[i, j]. "
                         "Use top minus bottom, kernel [[1], [-1]], so that a bright row above a dark one gives +1.")
-            i, j = (int(v) for v in np.argwhere(~np.isclose(got, expected))[0])
+            wrong = ~np.isclose(got, expected)
+            if H > 2 and wrong[-1].any() and not wrong[:-1].any() and np.all(got[-1] == 0):
+                return (f"the last row of your map is still zero: does your loop stop one row early? Row i = H - 2 "
+                        f"= {H - 2} compares X[{H - 2}] with X[{H - 1}], so i runs over range(H - 1).")
+            i, j = (int(v) for v in np.argwhere(wrong)[0])
             return (f"the value at [{i}, {j}] is {got[i, j]:.6g} but should be X[{i}, {j}] - X[{i + 1}, {j}] = "
                     f"{expected[i, j]:.6g}.")
         vertical = corr2d(X, VERTICAL_EDGE_KERNEL) if W > 1 else None
@@ -114,8 +119,9 @@ class HorizontalEdgesProblem(CodingProblem):
             return (f"your map has the same shape as X, {got.shape}. Keep only the positions where the 2x1 kernel "
                     f"fits inside the image (no padding): H - 1 = {H - 1} rows and W = {W} columns.")
         if got.shape == (H - 2, W):
-            return (f"your map has H - 2 = {H - 2} rows: your kernel is 3 rows tall (such as [[1], [0], [-1]]). "
-                    f"Compare each pixel with its direct neighbour below: a 2x1 kernel, H - 1 = {H - 1} rows.")
+            return (f"your map has H - 2 = {H - 2} rows: either your kernel is 3 rows tall (such as [[1], [0], [-1]]) "
+                    f"or your loop over rows stops one early. Compare each pixel with its direct neighbour below "
+                    f"(a 2x1 kernel): every i in range(H - 1), H - 1 = {H - 1} rows.")
         return f"your map has shape {got.shape} but should have shape (H - 1, W) = {expected.shape} for X of shape {X.shape}."
 
 

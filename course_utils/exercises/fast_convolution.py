@@ -5,10 +5,10 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from ..arrays import to_numpy
 from ..fast_correlation import im2col
 from ..layer_cost import conv_multiply_adds
 from .answers import Count
+from .diagnosis import real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
@@ -27,7 +27,12 @@ def _column_major_positions(X: np.ndarray, k: int) -> np.ndarray:
 
 @lesson_exercise("12_fast_convolution", 1)
 class Im2colProblem(CodingProblem):
-    """``im2col(X, k)``: (H, W) input, k x k kernel, no padding, stride 1 -> (k*k, oh*ow) matrix."""
+    """``im2col(X, k)``: (H, W) input, k x k kernel, no padding, stride 1 -> (k*k, oh*ow) matrix.
+
+    The statement fixes a square kernel, so the cases vary k (1 to 4, one kernel covering X) and
+    the input: non-square X of shapes (6, 4), (5, 7), (7, 9) and a square 4x4; float64, as the
+    statement says nothing about dtypes.
+    """
 
     def __init__(self):
         super().__init__(
@@ -76,12 +81,9 @@ class Im2colProblem(CodingProblem):
     def compare(self, result: Any, expected: np.ndarray, case: Case) -> Optional[str]:
         X, k = case.args
         oh, ow = X.shape[0] - k + 1, X.shape[1] - k + 1
-        if result is None:
-            return "your function returned None: did you forget `return cols`?"
-        try:
-            got = np.asarray(to_numpy(result, "result"), dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__}, not an array of numbers."
+        got, problem = real_array_or_mistake(result, expected.shape, return_line="return cols")
+        if problem:
+            return problem
         if got.shape != expected.shape:
             if got.shape == expected.shape[::-1] and expected.shape[0] != expected.shape[1]:
                 return (f"your matrix has shape {got.shape}: rows and columns are swapped. im2col has one ROW "
@@ -105,7 +107,14 @@ class Im2colProblem(CodingProblem):
             return ("the right windows, but the output positions are in column-major order. Column i * ow + j "
                     "must be output (i, j), so that the product reshapes to (oh, ow) with .reshape(oh, ow): "
                     "flatten each shifted slice with .ravel(), not .T.ravel() or order='F'.")
-        row = int(np.argwhere(~np.all(np.isclose(got, expected), axis=1))[0, 0])
+        wrong_taps = ~np.all(np.isclose(got, expected), axis=1).reshape(k, k)  # [a, b]: tap (a, b)'s row is wrong
+        if k > 1 and wrong_taps[-1].all() and not wrong_taps[:-1].any():
+            return (f"the rows of the kernel's last row of taps (a = k - 1 = {k - 1}, rows {(k - 1) * k} to "
+                    f"{k * k - 1}) are wrong: does your loop over a stop one early? It runs over range(k).")
+        if k > 1 and wrong_taps[:, -1].all() and not wrong_taps[:, :-1].any():
+            return (f"the rows of the kernel's last column of taps (b = k - 1 = {k - 1}) are wrong: does your "
+                    f"loop over b stop one early? It runs over range(k).")
+        row = int(np.argwhere(wrong_taps.ravel())[0, 0])
         a, b = divmod(row, k)
         return (f"row {row} (kernel tap a = {a}, b = {b}) is wrong: it should be X[{a}:{a} + oh, {b}:{b} + ow]"
                 f".ravel() = {np.array2string(expected[row], precision=3)}, got "

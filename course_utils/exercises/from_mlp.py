@@ -7,12 +7,19 @@ import numpy as np
 
 from ..dense import conv_parameter_count, corr2d_as_matrix, dense_parameter_count
 from .answers import Count
+from .diagnosis import mistaken_output_shapes, real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
 @lesson_exercise("02_from_mlp_to_convolution", 1)
 class ConvMatrixProblem(CodingProblem):
-    """``conv_matrix(K, input_shape)``: the dense matrix M with ``M @ X.ravel() == corr2d(X, K).ravel()``."""
+    """``conv_matrix(K, input_shape)``: the dense matrix M with ``M @ X.ravel() == corr2d(X, K).ravel()``.
+
+    Hidden cases: 1x1, 2x3, 3x2, 3x3 (as large as the input), 3x1 and 2x2 kernels on non-square
+    inputs (float64: the statement says nothing about dtypes). The 1x1 kernel comes first, so a
+    kernel size written as 2 (the visible kernels are 2x2) gives a wrong row count rather than an
+    IndexError.
+    """
 
     def __init__(self):
         super().__init__(
@@ -57,10 +64,11 @@ class ConvMatrixProblem(CodingProblem):
             (ints(2, 2), (4, 4)),
         ]
         hidden = [
+            (np.array([[2.0]]), (2, 3)),  # a 1x1 kernel: a scaled identity
             (ints(2, 3), (4, 5)),  # non-square kernel and input
+            (ints(3, 2), (5, 4)),  # the other way round
             (ints(3, 3), (3, 3)),  # kernel as large as the input: one row
             (ints(3, 1), (5, 2)),  # a tall kernel
-            (np.array([[2.0]]), (2, 3)),  # a 1x1 kernel: a scaled identity
             (ints(2, 2), (3, 6)),
         ]
         return [
@@ -74,12 +82,9 @@ class ConvMatrixProblem(CodingProblem):
         return corr2d_as_matrix(K, shape)
 
     def compare(self, result: Any, expected: np.ndarray, case: Case) -> Optional[str]:
-        if result is None:
-            return "your function returned None: did you forget `return M`?"
-        try:
-            got = np.asarray(result, dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__} that is not an array of numbers; return a 2-D array."
+        got, problem = real_array_or_mistake(result, expected.shape, return_line="return M")
+        if problem:
+            return problem
         K, (h, w) = case.args
         kh, kw = K.shape
         oh, ow = h - kh + 1, w - kw + 1
@@ -96,9 +101,17 @@ class ConvMatrixProblem(CodingProblem):
                 return (f"your matrix has {got.shape[0]} rows, one per INPUT pixel (h * w = {h} * {w}). The rows "
                         f"are the OUTPUT pixels: the valid output is (h - kh + 1) x (w - kw + 1) = {oh} x {ow}, "
                         f"so the shape must be {expected.shape}.")
-            if got.shape[1] == oh * ow:
+            if got.shape[1] == oh * ow != h * w:
                 return (f"your matrix has {got.shape[1]} columns, one per OUTPUT pixel. The columns are the INPUT "
                         f"pixels (h * w = {h * w}), so the shape must be {expected.shape}.")
+            reasons = []
+            for (rows, cols), why in mistaken_output_shapes((h, w), K.shape, kernel_name="K.shape", literal_sizes=(2,)):
+                if got.shape[1] == h * w and rows * cols == got.shape[0] and why not in reasons:
+                    reasons.append(why)
+            if reasons:
+                rows = f"{got.shape[0]} row{'' if got.shape[0] == 1 else 's'}"
+                return (f"your matrix has {rows}, but the output has {oh}x{ow} = {oh * ow} positions, one row "
+                        f"each: " + " Or: ".join(reasons))
             return f"your matrix has shape {got.shape} but should have shape (oh * ow, h * w) = {expected.shape}."
         if np.allclose(got, expected):
             return None
@@ -107,6 +120,14 @@ class ConvMatrixProblem(CodingProblem):
                     "cross-correlates: output (i, j) uses K[a, b] on input pixel (i + a, j + b), with K as written.")
         if np.allclose(got, 0):
             return "your matrix is all zeros: the kernel values were never written into it."
+        grid_right = np.all(np.isclose(got, expected), axis=1).reshape(oh, ow)  # output (i, j) has the right row
+        grid_zero = np.all(got == 0, axis=1).reshape(oh, ow)
+        if oh > 1 and not grid_right[-1].any() and grid_zero[-1].all() and grid_right[:-1].all():
+            return (f"the rows of the last output row (i = oh - 1 = {oh - 1}) are all zero: does your loop over i "
+                    f"stop one early? It runs over range(oh), oh = h - kh + 1 = {oh}.")
+        if ow > 1 and not grid_right[:, -1].any() and grid_zero[:, -1].all() and grid_right[:, :-1].all():
+            return (f"the rows of the last output column (j = ow - 1 = {ow - 1}) are all zero: does your loop over j "
+                    f"stop one early? It runs over range(ow), ow = w - kw + 1 = {ow}.")
         row = int(np.flatnonzero(~np.all(np.isclose(got, expected), axis=1))[0])  # the first wrong row
         i, j = divmod(row, ow)
         if np.allclose(np.sort(got[row]), np.sort(expected[row])):

@@ -7,12 +7,18 @@ import numpy as np
 
 from ..digits import shift_images
 from .answers import Count
+from .diagnosis import describe_container, dtype_mistake, real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
 @lesson_exercise("11_trained_filters_and_invariance", 1)
 class ShiftRightProblem(CodingProblem):
-    """``shift_right(images, k)``: move (n, h, w) images k pixels right, zero-filling, without wrap-around."""
+    """``shift_right(images, k)``: move (n, h, w) images k pixels right, zero-filling, without wrap-around.
+
+    The result must be a NumPy array of the images' shape and dtype (the statement says so): the
+    visible cases are float64 and float32, the hidden ones float64 with k = 0, k = w - 1 and k = w,
+    and int64. Images are not square, so a shift along the wrong axis shows.
+    """
 
     def __init__(self):
         super().__init__(
@@ -39,11 +45,12 @@ class ShiftRightProblem(CodingProblem):
         rng = np.random.default_rng(11)
         visible = [(np.arange(1, 13, dtype=float).reshape(1, 3, 4), 1),
                    (rng.random((2, 5, 6)).astype(np.float32), 2)]
-        hidden = [(rng.random((3, 4, 4)), 0),  # no shift at all
+        hidden = [(rng.random((3, 4, 6)), 0),  # no shift at all
                   (rng.random((1, 3, 5)), 4),  # all but one column leaves the image
                   (rng.random((2, 2, 3)), 3),  # everything leaves the image
                   (rng.integers(0, 9, (2, 6, 5)), 1)]  # integer images keep their dtype
-        return [Case(args=(images, k), label=f"images of shape {images.shape}, k = {k}", hidden=is_hidden)
+        return [Case(args=(images, k), hidden=is_hidden,
+                     label=f"images of shape {images.shape}{'' if images.dtype == np.float64 else f', {images.dtype}'}, k = {k}")
                 for group, is_hidden in ((visible, False), (hidden, True)) for images, k in group]
 
     def expected(self, case: Case) -> np.ndarray:
@@ -52,15 +59,18 @@ class ShiftRightProblem(CodingProblem):
 
     def compare(self, result: Any, expected: np.ndarray, case: Case) -> Optional[str]:
         images, k = case.args
-        if result is None:
-            return "your function returned None: did you forget the `return`?"
+        _, problem = real_array_or_mistake(result, expected.shape, return_line="return shifted")
+        if problem:
+            return problem
         if not isinstance(result, np.ndarray):
-            return f"your function returned a {type(result).__name__}; return a NumPy array."
+            kind = describe_container(result) if isinstance(result, (list, tuple)) else type(result).__name__
+            return f"your function returned {kind}; return a NumPy array."
         if result.shape != expected.shape:
             return f"the result has shape {result.shape} but should keep the input's shape {expected.shape}."
-        if result.dtype != images.dtype:
-            return (f"the result has dtype {result.dtype} but the images are {images.dtype}; "
-                    "np.zeros_like(images) keeps the dtype.")
+        wrong_dtype = dtype_mistake(result.dtype, images.dtype, source="the images", verb="are",
+                                    fix="create it with np.zeros_like(images), which keeps the dtype")
+        if wrong_dtype:
+            return wrong_dtype
         if np.allclose(result, expected):
             return None
         width = images.shape[-1]

@@ -5,10 +5,10 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from ..arrays import to_numpy
 from ..kernel_learning import critical_learning_rate, squared_loss_gradient
 from ..ops import convolve2d, corr2d
 from .answers import Real
+from .diagnosis import real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 #: The image of exercise 1; its windows (1,1), (1,0), (0,1), (1,1) give H = 2 [[3, 2], [2, 3]], eigenvalues 10 and 2.
@@ -61,7 +61,12 @@ class CriticalLearningRateProblem(ValueProblem):
 
 @lesson_exercise("05_learning_a_kernel", 2)
 class KernelGradientProblem(CodingProblem):
-    """``kernel_gradient(X, Y, K)``: dL/dK of the summed squared error, ``2 * corr2d(X, corr2d(X, K) - Y)``."""
+    """``kernel_gradient(X, Y, K)``: dL/dK of the summed squared error, ``2 * corr2d(X, corr2d(X, K) - Y)``.
+
+    Visible: the lesson's 1x2 kernel and a 2x3 one. Hidden: 3x3, 1x1, 4x3 and 3x2 kernels, one that
+    covers the image, non-square images and whole-number data (float64: the statement says nothing
+    about dtypes).
+    """
 
     def __init__(self):
         super().__init__(
@@ -89,19 +94,19 @@ class KernelGradientProblem(CodingProblem):
         lesson = (band, corr2d(band, [[1.0, -1.0]]), np.array([[0.04, -0.02]]))
 
         def random_case(image_shape, kernel_shape, integers=False):
-            if integers:
-                X = rng.integers(-3, 4, size=image_shape).astype(float)
-                K = rng.integers(-2, 3, size=kernel_shape).astype(float)
-            else:
-                X, K = rng.standard_normal(image_shape), rng.standard_normal(kernel_shape)
-            Y = rng.standard_normal((image_shape[0] - kernel_shape[0] + 1, image_shape[1] - kernel_shape[1] + 1))
-            return X, Y, K
+            output_shape = (image_shape[0] - kernel_shape[0] + 1, image_shape[1] - kernel_shape[1] + 1)
+            if integers:  # whole numbers: the gradient is exact
+                return (rng.integers(-3, 4, size=image_shape).astype(float),
+                        rng.integers(-4, 5, size=output_shape).astype(float),
+                        rng.integers(-2, 3, size=kernel_shape).astype(float))
+            return rng.standard_normal(image_shape), rng.standard_normal(output_shape), rng.standard_normal(kernel_shape)
 
         visible = [lesson, random_case((5, 6), (2, 3))]
         hidden = [
             random_case((7, 7), (3, 3)),  # a square kernel
             random_case((4, 5), (1, 1)),  # a 1x1 kernel: one number
             random_case((3, 4), (3, 4)),  # the kernel covers the image: one output
+            random_case((8, 6), (4, 3)),  # a larger kernel
             random_case((6, 5), (3, 2), integers=True),
         ]
         return [
@@ -116,12 +121,9 @@ class KernelGradientProblem(CodingProblem):
         return squared_loss_gradient(X, Y, K)[0]
 
     def compare(self, result: Any, expected: np.ndarray, case: Case) -> Optional[str]:
-        if result is None:
-            return "your function returned None: did you forget `return`?"
-        try:
-            got = np.asarray(to_numpy(result), dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__}, not an array of numbers."
+        got, problem = real_array_or_mistake(result, expected.shape, return_line="return")
+        if problem:
+            return problem
         X, Y, K = case.args
         residual = corr2d(X, K) - Y
         if got.shape != expected.shape:

@@ -1,16 +1,25 @@
-"""Warm-up: the shape of a 'valid' cross-correlation."""
+"""Warm-up: the shape of a 'valid' cross-correlation.
+
+The visible cases include the lesson's 3x3 input with a 2x2 kernel; a 1x2 kernel comes first, so
+that a kernel size written as 2 or 3 cannot pass for an off-by-one. Hidden cases: 2x4, 4x2, 3x2
+and 12x1 kernels, non-square inputs, a 1x1 kernel on a 1x1 input and a 5x5 kernel.
+"""
 from __future__ import annotations
 
-import numbers
 from typing import Any, List, Optional
 
-from .diagnosis import shape_mistake
+from .diagnosis import shape_mistake, shape_result_mistake
 from .problems import Case, CodingProblem, lesson_exercise
 
 
 @lesson_exercise("00_getting_started", 1)
 class OutputShapeProblem(CodingProblem):
-    """``valid_output_shape(input_shape, kernel_shape)`` returns ``(H - kh + 1, W - kw + 1)``."""
+    """``valid_output_shape(input_shape, kernel_shape)`` returns ``(H - kh + 1, W - kw + 1)``.
+
+    The result must be a tuple (or list) of ints (NumPy ints too); a generator, floats, bools and
+    single numbers are named in the message. Hidden cases: 2x4, 4x2, 3x2, 12x1, 1x1 and 5x5 kernels
+    on non-square and square inputs.
+    """
 
     def __init__(self):
         super().__init__(
@@ -31,8 +40,9 @@ class OutputShapeProblem(CodingProblem):
         )
 
     def cases(self) -> List[Case]:
-        visible = [((3, 3), (2, 2)), ((6, 8), (1, 2)), ((8, 8), (3, 3))]
-        hidden = [((5, 9), (2, 4)), ((1, 1), (1, 1)), ((12, 7), (12, 1)), ((28, 28), (5, 5))]
+        visible = [((6, 8), (1, 2)), ((3, 3), (2, 2)), ((8, 8), (3, 3))]
+        hidden = [((5, 9), (2, 4)), ((9, 5), (4, 2)), ((7, 10), (3, 2)), ((1, 1), (1, 1)), ((12, 7), (12, 1)),
+                  ((28, 28), (5, 5))]
         return [
             Case(args=(x, k), label=f"input {x[0]}x{x[1]}, kernel {k[0]}x{k[1]}", hidden=is_hidden)
             for group, is_hidden in ((visible, False), (hidden, True))
@@ -44,14 +54,12 @@ class OutputShapeProblem(CodingProblem):
         return (H - kh + 1, W - kw + 1)
 
     def compare(self, result: Any, expected, case: Case) -> Optional[str]:
-        if result is None:
-            return "your function returned None: did you forget `return`?"
-        if isinstance(result, numbers.Number):
-            return f"your function returned the single number {result!r}; return a pair (height, width)."
-        try:
-            got = tuple(int(n) for n in result)
-        except (TypeError, ValueError):
-            return f"your function returned {result!r}; return a pair of ints (height, width)."
+        got, problem = shape_result_mistake(result)
+        if problem:
+            return problem
         if got == expected:
             return None
-        return shape_mistake(got, expected, *case.args)
+        visible_answers = [(self.expected(other), "input {}x{} and kernel {}x{}".format(*other.args[0], *other.args[1]))
+                           for other in self.cases() if not other.hidden and other.args != case.args]
+        return shape_mistake(got, expected, *case.args, kernel_name="kernel_shape", literal_sizes=(2, 3),
+                             other_answers=visible_answers)

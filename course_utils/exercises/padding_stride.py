@@ -40,6 +40,9 @@ OUTPUT_SIZE_MISTAKES: Sequence[Tuple[str, Callable[[int, int, int, int], float],
     ("one too many subtracted", lambda n, k, p, s: (n + 2 * p - k - 1) // s + 1,
      "one too many is subtracted. In the general formula (n + 2p - d(k - 1) - 1) // s + 1 the dilation d is "
      "1 here, so d(k - 1) + 1 = k and the numerator is n + 2p - k, not n + 2p - k - 1."),
+    ("kernel size written as 3", lambda n, k, p, s: (n + 2 * p - 3) // s + 1,
+     "that is the size for a kernel of length 3 whatever k is (the visible cases all have k = 3): use the "
+     "argument k, (n + 2p - k) // s + 1."),
 )
 
 
@@ -63,7 +66,11 @@ def _as_int_result(result: Any) -> Tuple[Optional[float], Optional[str]]:
 
 @lesson_exercise("06_padding_and_stride", 1)
 class OutputSizeProblem(CodingProblem):
-    """``output_size(n, k, p, s)``: ``(n + 2p - k) // s + 1``, the output length along one axis."""
+    """``output_size(n, k, p, s)``: ``(n + 2p - k) // s + 1``, the output length along one axis.
+
+    The visible cases all have k = 3; the hidden ones have k from 1 to 7 (one kernel as long as
+    the input), strides 1 to 4 with and without an exact division, and padding 0 to 3.
+    """
 
     def __init__(self):
         super().__init__(

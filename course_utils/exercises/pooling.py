@@ -5,9 +5,9 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from ..arrays import to_numpy
 from ..ops import conv_output_size, pool2d
 from .answers import Shape
+from .diagnosis import real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 
@@ -18,7 +18,12 @@ def _min_pool(X: np.ndarray, size) -> np.ndarray:
 
 @lesson_exercise("09_pooling", 1)
 class Pool2dByOffsetsProblem(CodingProblem):
-    """``pool2d(X, pool_size, mode)``: stride-1, unpadded max or average pooling of a 2-D array."""
+    """``pool2d(X, pool_size, mode)``: stride-1, unpadded max or average pooling of a 2-D array.
+
+    Visible: the lesson's 3x3 X with a 2x2 window in both modes, and a 2x3 window. Hidden: 3x2,
+    3x3, 1x1 windows and one as large as X, non-square inputs, an int64 X (the output's dtype is
+    free, its values are compared) and an all-negative X for 'max'.
+    """
 
     def __init__(self):
         super().__init__(
@@ -75,15 +80,15 @@ class Pool2dByOffsetsProblem(CodingProblem):
         X, (p_h, p_w), mode = case.args
         X = np.asarray(X, dtype=float)
         h, w = X.shape
-        if result is None:
-            return "your function returned None: did you forget the `return`?"
-        try:
-            got = np.asarray(to_numpy(result, "result"), dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__}, not an array of numbers; return a 2-D array."
+        got, problem = real_array_or_mistake(result, expected.shape, return_line="return Y")
+        if problem:
+            return problem
         if got.ndim != 2:
             return (f"your function returned an array of shape {got.shape}; return a 2-D array of shape "
                     f"{expected.shape}.")
+        if got.shape == expected.T.shape != expected.shape and np.allclose(got, expected.T):
+            return (f"your output is the right one transposed: shape {got.shape} instead of {expected.shape}. "
+                    f"Y[i, j] belongs to the window whose top-left corner is X[i, j] (row i, column j).")
         if got.shape != expected.shape:
             stride_is_window = got.shape == (h // p_h, w // p_w)
             too_few = got.shape == (h - p_h, w - p_w)
@@ -110,9 +115,15 @@ class Pool2dByOffsetsProblem(CodingProblem):
             if got.shape == X.shape:
                 return (f"your output has the shape of X, {got.shape}; without padding a window fits only "
                         f"h - p_h + 1 times down and w - p_w + 1 times across, shape {expected.shape}.")
+            if got.shape == (h - 1, w - 1):
+                return (f"your output has shape {got.shape}, the size for a 2x2 window, but this window is "
+                        f"{p_h}x{p_w}: take the sizes from pool_size (p_h, p_w = pool_size), shape {expected.shape}.")
             return f"your output has shape {got.shape} but should have shape {expected.shape}."
         if np.allclose(got, expected):
             return None
+        if got.shape == expected.T.shape and np.allclose(got, expected.T):
+            return ("your output is the right one transposed: Y[i, j] belongs to the window whose top-left corner "
+                    "is X[i, j] (row i, column j).")
         other_mode = pool2d(X, (p_h, p_w), "avg" if mode == "max" else "max")
         if mode == "max" and np.allclose(got, _min_pool(X, (p_h, p_w))):
             return "you took the minimum of each window (np.min); max pooling keeps the largest value, np.max."
@@ -128,7 +139,23 @@ class Pool2dByOffsetsProblem(CodingProblem):
         if mode == "max" and np.allclose(got, np.maximum(expected, 0)):
             return ("negative windows came out as 0: you started the maximum from 0 (np.zeros). Start from "
                     "-np.inf, or from the first window cell.")
-        i, j = (int(v) for v in np.argwhere(~np.isclose(got, expected))[0])
+        for axis, (short_h, short_w), words in ((0, (p_h - 1, p_w), "row"), (1, (p_h, p_w - 1), "column")):
+            if min(short_h, short_w) < 1:
+                continue
+            short = pool2d(X, (short_h, short_w), mode)[: expected.shape[0], : expected.shape[1]]
+            if mode == "avg":
+                short = short * (short_h * short_w) / (p_h * p_w)
+            if np.allclose(got, short):
+                loop = "a over range(p_h)" if axis == 0 else "b over range(p_w)"
+                return (f"the last {words} of every window is left out: the offset {loop} must reach the "
+                        f"window's last {words}.")
+        wrong = ~np.isclose(got, expected)
+        for where, edge, rest in (("row", np.s_[-1, :], np.s_[:-1, :]), ("column", np.s_[:, -1], np.s_[:, :-1])):
+            unfilled = np.all((got[edge] == 0) | np.isinf(got[edge]))  # still the start value
+            if wrong[edge].all() and not wrong[rest].any() and unfilled:
+                return (f"the last {where} of your output is never filled: does your loop over output positions "
+                        f"stop one early? There are h - p_h + 1 rows and w - p_w + 1 columns of windows.")
+        i, j = (int(v) for v in np.argwhere(wrong)[0])
         return (f"the value at ({i}, {j}) is {got[i, j]:.6g} but should be {expected[i, j]:.6g}, the "
                 f"{'largest value' if mode == 'max' else 'mean'} of X[{i}:{i + p_h}, {j}:{j + p_w}].")
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..receptive_field import receptive_field
 from .answers import Count
+from .diagnosis import real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
 
 LayerTuple = Tuple[int, int, int]
@@ -37,6 +38,10 @@ def _no_dilation(layers: Sequence[LayerTuple]) -> List[int]:
         j *= s
         sizes.append(r)
     return sizes
+
+
+def _kernel_size_three(layers: Sequence[LayerTuple]) -> List[int]:
+    return _reference([(3, s, d) for k, s, d in layers])
 
 
 def _summed_kernel_sizes(layers: Sequence[LayerTuple]) -> List[int]:
@@ -73,6 +78,9 @@ RECURRENCE_MISTAKES: List[Tuple[Callable[[Sequence[LayerTuple]], List[int]], str
      "its window is laid over units of the layer below, which are j_{L-1} apart. Update r first, then j."),
     (_no_dilation,
      "you left out the dilation. A dilated layer's taps are d units apart, so it adds (k - 1) * d * j pixels."),
+    (_kernel_size_three,
+     "those are the sizes for kernels of size 3 (the visible cases use only 3): take each layer's own kernel "
+     "size k from its tuple (k, s, d)."),
 ]
 
 
@@ -82,7 +90,12 @@ def _reference(layers: Sequence[LayerTuple]) -> List[int]:
 
 @lesson_exercise("10_receptive_field", 1)
 class ReceptiveFieldRecurrenceProblem(CodingProblem):
-    """``receptive_field_sizes(layers)``: the size after each (k, s, d) layer, by the recurrence."""
+    """``receptive_field_sizes(layers)``: the size after each (k, s, d) layer, by the recurrence.
+
+    Hidden cases: 2x2 stacks, a ResNet-like stem (7, stride 2), conv/pool alternation, a 1x1 layer
+    and unusual kernel/stride/dilation numbers, and a single layer. The result is a list (or 1-D
+    array) of numbers; a generator, a single number or text is named in the message.
+    """
 
     def __init__(self):
         super().__init__(
@@ -133,17 +146,15 @@ class ReceptiveFieldRecurrenceProblem(CodingProblem):
         return _reference(case.args[0])
 
     def compare(self, result: Any, expected: List[int], case: Case) -> Optional[str]:
-        if result is None:
-            return "your function returned None: did you forget `return sizes`?"
-        if isinstance(result, (int, float, np.number)) and not isinstance(result, bool):
+        if isinstance(result, (int, float, np.number)) and not isinstance(result, (bool, np.bool_)):
             if np.isclose(result, expected[-1]):
                 return (f"your function returned one number, {result!r}: the size after the last layer is right, "
                         f"but return a list with the size after every layer ({len(expected)} numbers).")
             return f"your function returned one number, {result!r}; return a list with one size per layer."
-        try:
-            got = np.asarray(result, dtype=float)
-        except (TypeError, ValueError):
-            return f"your function returned a {type(result).__name__} that is not a list of numbers; return a list."
+        got, problem = real_array_or_mistake(result, (len(expected),), return_line="return sizes",
+                                             wanted=f"a list with one size per layer ({len(expected)} numbers)")
+        if problem:
+            return problem
         if got.ndim != 1:
             return f"your function returned an array of shape {got.shape}; return a flat list with one size per layer."
         if len(got) != len(expected):

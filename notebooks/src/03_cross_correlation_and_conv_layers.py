@@ -469,7 +469,9 @@ q1, q2, q3 = exercises.bind("03_cross_correlation_and_conv_layers")
 # methods will do (loops over outputs or over kernel taps), as long as you write it yourself.
 #
 # The checker tries your function on four images of shapes $8 \times 8$, $12 \times 10$,
-# $10 \times 10$ and $12 \times 8$ with $3 \times 3$ kernels, then on a few hidden ones.
+# $10 \times 10$ and $12 \times 8$ with $3 \times 3$ kernels (all `float32`), then on hidden ones
+# with other kernel shapes ($1 \times 1$, $2 \times 1$, $2 \times 3$, ...) and with `float64` and
+# integer tensors: take every size from `image.shape` and `kernel.shape`.
 
 # %%
 def conv2d(image, kernel):

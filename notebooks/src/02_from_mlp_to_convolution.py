@@ -18,17 +18,13 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import flax.linen as fnn
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import torch.nn.functional as F
-from mxnet import np as mnp
-from mxnet import npx
-from mxnet.gluon import nn as gluon_nn
 from numpy.lib.stride_tricks import sliding_window_view
 
 import course_utils as cu
@@ -37,6 +33,11 @@ from course_utils.dense import conv_parameter_count, corr2d_as_matrix, dense_par
 from course_utils.plotting import show_array, show_row
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import np as mnp
+from mxnet.gluon import nn as gluon_nn
 
 # %% [markdown]
 # ## A dense layer on an image
@@ -179,7 +180,7 @@ print("free parameters: dense", W.size + U.size, "| shared", V_shared.size + 1, 
 # Here are the three weight tensors, each flattened to its $16 \times 16$ matrix (row = hidden unit,
 # column = pixel). Sharing makes every diagonal constant; locality keeps only a band of diagonals.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
 show_array(axes[0], W.reshape(h * w, h * w), "dense: 256 free weights", signed=True, annotate=False)
 show_array(axes[1], W_shared.reshape(h * w, h * w), "shared: 49 free weights", signed=True, annotate=False)
@@ -259,55 +260,77 @@ assert same_size * 4 == 12 * 10**12
 # parameters do not depend on the image size at all.
 #
 # We cannot build the big layers to check the formula, but we can build small ones. The cell below
-# counts the parameters of real PyTorch, MXNet Gluon and Flax layers. Gluon and Flax infer the input
-# size from the first input (deferred shapes), so each layer sees one batch before it is counted. For
-# Flax, `jax.eval_shape` runs the layer's `init` abstractly: it returns the same parameter tree with
-# shapes and dtypes only, without drawing the random values.
+# counts the parameters of real PyTorch and Flax layers, the next one those of MXNet Gluon layers.
+# Gluon and Flax infer the input size from the first input (deferred shapes), so each layer sees one
+# batch before it is counted. For Flax, `jax.eval_shape` runs the layer's `init` abstractly: it
+# returns the same parameter tree with shapes and dtypes only, without drawing the random values.
 
 # %%
 def count_dense_layers(input_shape, n_out):
     n_in = int(np.prod(input_shape))
     torch_layer = torch.nn.Linear(n_in, n_out)
-    gluon_layer = gluon_nn.Dense(n_out)  # flattens all axes after the batch axis
-    gluon_layer.initialize()
-    gluon_layer(mnp.zeros((1,) + input_shape))
     flax_params = jax.eval_shape(fnn.Dense(n_out).init, jax.random.PRNGKey(0), jnp.zeros((1, n_in)))
     return {
         "PyTorch": sum(p.numel() for p in torch_layer.parameters()),
-        "Gluon": sum(p.data().size for p in gluon_layer.collect_params().values()),
         "Flax": sum(leaf.size for leaf in jax.tree_util.tree_leaves(flax_params)),
     }
 
 
 def count_conv_layers(c_in, c_out, k):
     torch_layer = torch.nn.Conv2d(c_in, c_out, k)
-    gluon_layer = gluon_nn.Conv2D(channels=c_out, kernel_size=k)  # in_channels deferred
-    gluon_layer.initialize()
-    gluon_layer(mnp.zeros((1, c_in, 8, 8)))  # NCHW
     flax_layer = fnn.Conv(features=c_out, kernel_size=(k, k))
     flax_params = jax.eval_shape(flax_layer.init, jax.random.PRNGKey(0), jnp.zeros((1, 8, 8, c_in)))  # NHWC
     return {
         "PyTorch": sum(p.numel() for p in torch_layer.parameters()),
-        "Gluon": sum(p.data().size for p in gluon_layer.collect_params().values()),
         "Flax": sum(leaf.size for leaf in jax.tree_util.tree_leaves(flax_params)),
     }
 
 
-checks = [
-    ("dense 28x28x1 -> 1", dense_parameter_count((28, 28, 1), 1), count_dense_layers((28, 28, 1), 1)),
-    ("dense 28x28x1 -> 28x28", dense_parameter_count((28, 28, 1), (28, 28)), count_dense_layers((28, 28, 1), 784)),
-    ("dense 8x8x3 -> 8x8", dense_parameter_count((8, 8, 3), (8, 8)), count_dense_layers((8, 8, 3), 64)),
-    ("conv 3x3, 1 -> 1", conv_parameter_count(1, 1, 3), count_conv_layers(1, 1, 3)),
-    ("conv 3x3, 3 -> 1", conv_parameter_count(3, 1, 3), count_conv_layers(3, 1, 3)),
-    ("conv 5x5, 3 -> 16", conv_parameter_count(3, 16, 5), count_conv_layers(3, 16, 5)),
+# (name, formula, "dense" with (input shape, outputs) or "conv" with (in channels, out channels, k))
+layer_cases = [
+    ("dense 28x28x1 -> 1", dense_parameter_count((28, 28, 1), 1), "dense", ((28, 28, 1), 1)),
+    ("dense 28x28x1 -> 28x28", dense_parameter_count((28, 28, 1), (28, 28)), "dense", ((28, 28, 1), 784)),
+    ("dense 8x8x3 -> 8x8", dense_parameter_count((8, 8, 3), (8, 8)), "dense", ((8, 8, 3), 64)),
+    ("conv 3x3, 1 -> 1", conv_parameter_count(1, 1, 3), "conv", (1, 1, 3)),
+    ("conv 3x3, 3 -> 1", conv_parameter_count(3, 1, 3), "conv", (3, 1, 3)),
+    ("conv 5x5, 3 -> 16", conv_parameter_count(3, 16, 5), "conv", (3, 16, 5)),
 ]
-print(f"{'layer':24s} {'formula':>8s} {'PyTorch':>8s} {'Gluon':>8s} {'Flax':>8s}")
-for name, formula, counts in checks:
-    print(f"{name:24s} {formula:8d} {counts['PyTorch']:8d} {counts['Gluon']:8d} {counts['Flax']:8d}")
-    assert all(count == formula for count in counts.values()), (name, formula, counts)
+formulas = [formula for _, formula, _, _ in layer_cases]
+counts = [(count_dense_layers if kind == "dense" else count_conv_layers)(*arguments)
+          for _, _, kind, arguments in layer_cases]
+print(f"{'layer':24s} {'formula':>8s} {'PyTorch':>8s} {'Flax':>8s}")
+for (name, formula, _, _), count in zip(layer_cases, counts):
+    print(f"{name:24s} {formula:8d} {count['PyTorch']:8d} {count['Flax']:8d}")
 
 flax_tree = jax.eval_shape(fnn.Conv(features=16, kernel_size=(5, 5)).init, jax.random.PRNGKey(0), jnp.zeros((1, 8, 8, 3)))
 print("\nFlax parameter tree of the last conv layer:", jax.tree_util.tree_map(lambda leaf: leaf.shape, flax_tree))
+
+# %%
+# %%needs mxnet
+def count_gluon_layer(kind, arguments):
+    if kind == "dense":
+        input_shape, n_out = arguments
+        layer, example = gluon_nn.Dense(n_out), mnp.zeros((1,) + input_shape)  # Dense flattens all axes after the batch
+    else:
+        c_in, c_out, k = arguments
+        layer, example = gluon_nn.Conv2D(channels=c_out, kernel_size=k), mnp.zeros((1, c_in, 8, 8))  # NCHW, c_in deferred
+    layer.initialize()
+    layer(example)
+    return sum(p.data().size for p in layer.collect_params().values())
+
+
+gluon_counts = [count_gluon_layer(kind, arguments) for _, _, kind, arguments in layer_cases]
+print(f"{'layer':24s} {'formula':>8s} {'Gluon':>8s}")
+for (name, formula, _, _), count in zip(layer_cases, gluon_counts):
+    print(f"{name:24s} {formula:8d} {count:8d}")
+
+# %% [markdown]
+# Every count must equal its formula exactly (tolerance 0), in every library installed here:
+
+# %%
+cu.compare(formulas, {"PyTorch": [count["PyTorch"] for count in counts], "MXNet": lambda: gluon_counts,
+                      "Flax": [count["Flax"] for count in counts]},
+           tolerance=0, reference_name="the formulas, all six layers")
 
 # %% [markdown]
 # ## A convolution is a dense layer with a special matrix
@@ -359,7 +382,7 @@ plt.show()
 # **doubly block Toeplitz** matrix. Reshape a row to $4 \times 4$ and you see the kernel sitting on
 # its window.
 
-# %%
+# %% tags=["hide-input"]
 fig = show_row([M_demo[r].reshape(4, 4) for r in (0, 1, 4, 8)],
                [f"row {r} = output ({r // 3}, {r % 3})" for r in (0, 1, 4, 8)],
                "Rows of M reshaped to the input: the kernel placed on each window", signed=True)
@@ -396,37 +419,31 @@ assert diff <= 1e-12
 # ### The same proof in MXNet, PyTorch and JAX
 #
 # On a random $6 \times 7$ image with a $3 \times 2$ kernel, each framework multiplies the matrix with
-# the flattened image and also runs its own convolution; the two must agree with each other and with
-# `cu.corr2d`.
+# the flattened image and also runs its own convolution (`cu.frameworks.corr2d_builtins`); the two
+# must agree with each other and with `cu.corr2d`. Both are held to within $5 \times 10^{-6}$ of
+# `cu.corr2d`, so a library's matrix product and its convolution are within $10^{-5}$ of each other.
 
 # %%
 X_rand = rng.standard_normal((6, 7)).astype(np.float32)
 K_rand = rng.standard_normal((3, 2)).astype(np.float32)
 M_rand = corr2d_as_matrix(K_rand, X_rand.shape)  # (4 * 6, 6 * 7) = (24, 42)
 reference = cu.corr2d(X_rand, K_rand)
-X4, K4 = X_rand[None, None], K_rand[None, None]  # (N, C, H, W) and (out, in, kh, kw)
-
-by_matrix = {
-    "NumPy": M_rand @ X_rand.ravel(),
-    "MXNet": mnp.matmul(mnp.array(M_rand), mnp.array(X_rand.ravel())),
-    "PyTorch": torch.matmul(torch.from_numpy(M_rand), torch.from_numpy(X_rand.ravel())),
-    "JAX": jnp.matmul(jnp.asarray(M_rand), jnp.asarray(X_rand.ravel())),
-}
-by_conv = {
-    "NumPy": reference,
-    "MXNet": npx.convolution(data=mnp.array(X4), weight=mnp.array(K4), kernel=(3, 2), num_filter=1, no_bias=True),
-    "PyTorch": F.conv2d(torch.from_numpy(X4), torch.from_numpy(K4)),
-    "JAX": jax.lax.conv_general_dilated(jnp.asarray(X4), jnp.asarray(K4), window_strides=(1, 1), padding="VALID"),
-}
 print("matrix:", M_rand.shape, " output:", reference.shape)
-for name in by_matrix:
-    matrix_out = cu.to_numpy(by_matrix[name], name).reshape(reference.shape)
-    conv_out = cu.to_numpy(by_conv[name], name).reshape(reference.shape)
-    diff = float(np.max(np.abs(matrix_out - conv_out)))
-    diff_ref = float(np.max(np.abs(matrix_out - reference)))
-    print(f"{name:8s} matrix product vs its convolution: max |diff| = {diff:.1e}")
-    print(f"{name:8s} matrix product vs cu.corr2d:       max |diff| = {diff_ref:.1e}")
-    assert diff <= 1e-5 and diff_ref <= 1e-5
+
+# %%
+# %%needs mxnet
+matrix_product_mxnet = mnp.matmul(mnp.array(M_rand), mnp.array(X_rand.ravel())).reshape(reference.shape)
+
+# %%
+print("the matrix product M @ vec(X), reshaped to the output:")
+cu.compare(reference, {
+    "NumPy": (M_rand @ X_rand.ravel()).reshape(reference.shape),
+    "MXNet": lambda: matrix_product_mxnet,
+    "PyTorch": torch.matmul(torch.from_numpy(M_rand), torch.from_numpy(X_rand.ravel())).reshape(reference.shape),
+    "JAX": jnp.matmul(jnp.asarray(M_rand), jnp.asarray(X_rand.ravel())).reshape(reference.shape),
+}, tolerance=5e-6, reference_name="cu.corr2d")
+print("each framework's own convolution:")
+cu.compare(reference, cu.frameworks.corr2d_builtins(X_rand, K_rand), tolerance=5e-6, reference_name="cu.corr2d")
 
 # %% [markdown]
 # So a convolution layer is a fully connected layer whose matrix is forced to be sparse and to repeat
@@ -492,7 +509,7 @@ gap_structured = equivariance_gap(lambda X: (M_edge @ X.ravel()).reshape(10, 10)
 print(f"dense layer with the convolution matrix: max |diff| = {gap_structured:.1e}")
 assert gap_structured <= 1e-12
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(2, 3, figsize=(13, 8))
 show_array(axes[0, 0], image, "input", annotate=False)
 show_array(axes[0, 1], conv_layer(image), "conv output", annotate=False)
@@ -505,21 +522,17 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The framework layers are equivariant too (float32, so up to round-off):
+# The framework layers are equivariant too (float32, so up to round-off). For each framework's own
+# convolution, `cu.compare` prints the equivariance gap, shift then layer versus layer then shift,
+# as its difference from a gap of zero.
 
 # %%
 image32, K32 = image.astype(np.float32), K_edge.astype(np.float32)
-framework_layers = {
-    "MXNet": lambda X: cu.to_numpy(npx.convolution(data=mnp.array(X[None, None]), weight=mnp.array(K32[None, None]),
-                                                   kernel=(3, 3), num_filter=1, no_bias=True))[0, 0],
-    "PyTorch": lambda X: F.conv2d(torch.from_numpy(X[None, None]), torch.from_numpy(K32[None, None]))[0, 0].numpy(),
-    "JAX": lambda X: np.asarray(jax.lax.conv_general_dilated(jnp.asarray(X[None, None]), jnp.asarray(K32[None, None]),
-                                                             window_strides=(1, 1), padding="VALID"))[0, 0],
+framework_gaps = {
+    name: (lambda name=name: equivariance_gap(lambda X: cu.frameworks.corr2d_builtin(name, X, K32), image32, shift))
+    for name in cu.frameworks.FRAMEWORKS
 }
-for name, layer in framework_layers.items():
-    gap = equivariance_gap(layer, image32, shift)
-    print(f"{name:8s} shift then layer versus layer then shift: max |diff| = {gap:.1e}")
-    assert gap <= 1e-5
+cu.compare(0.0, framework_gaps, tolerance=1e-5, reference_name="a gap of zero")
 
 # %% [markdown]
 # Equivariance is not invariance: the conv output *moved*, so it is not equal to the unshifted output.
@@ -556,7 +569,7 @@ assert Y.max() == Y_shifted.max() and Y.min() == Y_shifted.min()
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("02_from_mlp_to_convolution")
 
 # %% [markdown]
@@ -586,10 +599,10 @@ def conv_matrix(K, input_shape):
 # %%
 q1.check(conv_matrix)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -613,7 +626,7 @@ answer = n_in * n_out + n_out   # 50,331,648 weights + 16,384 biases = 50,348,03
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -624,7 +637,7 @@ q2.check(answer)
 # no longer represent that a dense layer can? Give two or three concrete examples of linear maps on
 # images, and say when the price matters. This one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

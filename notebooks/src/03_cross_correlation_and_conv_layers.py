@@ -17,19 +17,14 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import flax.linen as fnn
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
-import mxnet as mx
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mxnet import autograd, init
-from mxnet import np as mnp
-from mxnet import npx
-from mxnet.gluon import nn as gluon_nn
 from torch import nn as torch_nn
 
 import course_utils as cu
@@ -37,6 +32,13 @@ from course_utils import exercises
 from course_utils.diagrams import correlation_step_formula, show_correlation_step
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+import mxnet as mx
+from mxnet import autograd
+from mxnet import np as mnp
+from mxnet.gluon import nn as gluon_nn
 
 # %% [markdown]
 # ## The operation, one output at a time
@@ -94,6 +96,7 @@ assert np.array_equal(Y_numpy, cu.corr2d(X, K))
 # output changes.
 
 # %%
+# %%needs mxnet
 def corr2d_loops_mxnet(X, K):
     kh, kw = K.shape
     Y = mnp.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1), dtype=X.dtype)
@@ -103,6 +106,9 @@ def corr2d_loops_mxnet(X, K):
     return Y
 
 
+print("MXNet:  ", cu.to_numpy(corr2d_loops_mxnet(mnp.array(X), mnp.array(K))).tolist())
+
+# %%
 def corr2d_loops_torch(X, K):
     kh, kw = K.shape
     Y = torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1), dtype=X.dtype)
@@ -112,7 +118,6 @@ def corr2d_loops_torch(X, K):
     return Y
 
 
-print("MXNet:  ", cu.to_numpy(corr2d_loops_mxnet(mnp.array(X), mnp.array(K))).tolist())
 print("PyTorch:", corr2d_loops_torch(torch.from_numpy(X), torch.from_numpy(K)).tolist())
 
 # %% [markdown]
@@ -133,31 +138,24 @@ def corr2d_loops_jax(X, K):
 print("JAX:    ", np.asarray(corr2d_loops_jax(jnp.asarray(X), jnp.asarray(K))).tolist())
 
 # %% [markdown]
-# All three print the worked example exactly. Small integers are exact in floating point, so we also
-# compare the four versions on a random $6 \times 7$ input with a random $3 \times 3$ kernel, where
-# the frameworks may round the last digit differently.
+# The frameworks print the worked example exactly. Small integers are exact in floating point, so we
+# also compare the four versions on a random $6 \times 7$ input with a random $3 \times 3$ kernel,
+# where the frameworks may round the last digit differently. `cu.compare` prints each version's
+# largest difference from `cu.corr2d` in float64, asserts it is within $10^{-5}$, and names the
+# libraries it compared. MXNet's entry is a `lambda`, which `cu.compare` calls only where MXNet is
+# installed (elsewhere the MXNet cell above was skipped and `corr2d_loops_mxnet` does not exist).
 
 # %%
-def check_agreement(reference, results, tolerance=1e-5):
-    """Print each result's largest deviation from the reference and assert it is within tolerance."""
-    for name, result in results.items():
-        result = cu.to_numpy(result, name).astype(np.float64)
-        assert result.shape == reference.shape, f"{name}: shape {result.shape}, expected {reference.shape}"
-        diff = float(np.max(np.abs(result - reference)))
-        print(f"{name:8s} max |diff| = {diff:.1e}")
-        assert diff <= tolerance, f"{name} differs by {diff}"
-
-
 X_random = rng.standard_normal((6, 7)).astype(np.float32)
 K_random = rng.standard_normal((3, 3)).astype(np.float32)
 reference = cu.corr2d(X_random.astype(np.float64), K_random.astype(np.float64))
 
-check_agreement(reference, {
+cu.compare(reference, {
     "NumPy": corr2d_loops(X_random, K_random),
-    "MXNet": corr2d_loops_mxnet(mnp.array(X_random), mnp.array(K_random)),
+    "MXNet": lambda: corr2d_loops_mxnet(mnp.array(X_random), mnp.array(K_random)),
     "PyTorch": corr2d_loops_torch(torch.from_numpy(X_random), torch.from_numpy(K_random)),
     "JAX": corr2d_loops_jax(jnp.asarray(X_random), jnp.asarray(K_random)),
-})
+}, tolerance=1e-5, reference_name="cu.corr2d")
 
 # %% [markdown]
 # ## A version every framework can differentiate
@@ -167,6 +165,7 @@ check_agreement(reference, {
 # allow **in-place writes** such as `Y[i, j] = ...` while it records. The loop version fails:
 
 # %%
+# %%needs mxnet
 K_trainable = mnp.array(K)
 K_trainable.attach_grad()
 try:
@@ -204,12 +203,12 @@ def corr2d_taps(X, K):
     return Y
 
 
-check_agreement(reference, {
+cu.compare(reference, {
     "NumPy": corr2d_taps(X_random, K_random),
-    "MXNet": corr2d_taps(mnp.array(X_random), mnp.array(K_random)),
+    "MXNet": lambda: corr2d_taps(mnp.array(X_random), mnp.array(K_random)),
     "PyTorch": corr2d_taps(torch.from_numpy(X_random), torch.from_numpy(K_random)),
     "JAX": corr2d_taps(jnp.asarray(X_random), jnp.asarray(K_random)),
-})
+}, tolerance=1e-5, reference_name="cu.corr2d")
 
 # %% [markdown]
 # `cu.corr2d`, the course's reference, uses the same idea (plus validation, padding, stride and
@@ -231,6 +230,7 @@ check_agreement(reference, {
 # and `.data()` reads them.
 
 # %%
+# %%needs mxnet
 class Conv2DGluon(gluon_nn.Block):
     def __init__(self, kernel_size, **kwargs):
         super().__init__(**kwargs)
@@ -283,11 +283,6 @@ bias = np.float32(0.5)
 X_layer = rng.standard_normal((6, 8)).astype(np.float32)
 expected = cu.corr2d(X_layer, kernel) + bias
 
-gluon_layer = Conv2DGluon(kernel_size=(3, 2))
-gluon_layer.initialize()
-gluon_layer.weight.set_data(mnp.array(kernel))
-gluon_layer.bias.set_data(mnp.array([bias]))
-
 torch_layer = Conv2DTorch(kernel_size=(3, 2))
 with torch.no_grad():
     torch_layer.weight.copy_(torch.from_numpy(kernel))
@@ -296,13 +291,20 @@ with torch.no_grad():
 flax_layer = Conv2DFlax(kernel_size=(3, 2))
 flax_params = {"params": {"weight": jnp.asarray(kernel), "bias": jnp.array([bias])}}
 
-our_layers = {
-    "MXNet": gluon_layer(mnp.array(X_layer)),
+# %%
+# %%needs mxnet
+gluon_layer = Conv2DGluon(kernel_size=(3, 2))
+gluon_layer.initialize()
+gluon_layer.weight.set_data(mnp.array(kernel))
+gluon_layer.bias.set_data(mnp.array([bias]))
+
+# %%
+print("output shape:", expected.shape)
+cu.compare(expected, {
+    "MXNet": lambda: gluon_layer(mnp.array(X_layer)),
     "PyTorch": torch_layer(torch.from_numpy(X_layer)).detach(),
     "JAX": flax_layer.apply(flax_params, jnp.asarray(X_layer)),
-}
-print("output shape:", expected.shape)
-check_agreement(expected, our_layers)
+}, tolerance=1e-5, reference_name="cu.corr2d + bias")
 
 # %% [markdown]
 # ## The built-in layers and their layouts
@@ -325,6 +327,7 @@ check_agreement(expected, our_layers)
 # shown as $-1$, until the first batch passes through the layer.
 
 # %%
+# %%needs mxnet
 gluon_builtin = gluon_nn.Conv2D(channels=1, kernel_size=(3, 2))
 gluon_builtin.initialize()
 shape_before = gluon_builtin.weight.shape
@@ -335,7 +338,8 @@ print("MXNet weight shape after the first input: ", shape_after)
 assert shape_before == (1, -1, 3, 2) and shape_after == (1, 1, 3, 2)
 
 # %% [markdown]
-# PyTorch needs `in_channels` up front, and Flax infers it when `init` sees an example input.
+# PyTorch needs `in_channels` up front, and Flax infers it when `init` sees an example input. Once
+# it has seen data, MXNet's weight has PyTorch's shape, (out, in, $k_h$, $k_w$) = $(1, 1, 3, 2)$.
 
 # %%
 torch_builtin = torch_nn.Conv2d(in_channels=1, out_channels=1, kernel_size=(3, 2))
@@ -343,33 +347,39 @@ flax_builtin = fnn.Conv(features=1, kernel_size=(3, 2), padding="VALID")
 flax_builtin_params = flax_builtin.init(jax.random.PRNGKey(0), jnp.zeros((1, 6, 8, 1)))
 
 shapes = {
-    "MXNet": (gluon_builtin.weight.shape, gluon_builtin.bias.shape),
     "PyTorch": (tuple(torch_builtin.weight.shape), tuple(torch_builtin.bias.shape)),
     "Flax": (flax_builtin_params["params"]["kernel"].shape, flax_builtin_params["params"]["bias"].shape),
 }
 for name, (weight_shape, bias_shape) in shapes.items():
     print(f"{name:8s} weight {str(weight_shape):14s} bias {bias_shape}")
-assert shapes["MXNet"][0] == shapes["PyTorch"][0] == (1, 1, 3, 2)
+assert shapes["PyTorch"][0] == (1, 1, 3, 2)
 assert shapes["Flax"][0] == (3, 2, 1, 1)
+
+# %%
+# %%needs mxnet
+print(f"{'MXNet':8s} weight {str(gluon_builtin.weight.shape):14s} bias {gluon_builtin.bias.shape}")
+assert gluon_builtin.weight.shape == shapes["PyTorch"][0] == (1, 1, 3, 2)
 
 # %% [markdown]
 # Load our kernel and bias into each built-in layer, in its own layout, and compare with the layers we
 # wrote.
 
 # %%
+# %%needs mxnet
 gluon_builtin.weight.set_data(mnp.array(kernel[None, None]))
 gluon_builtin.bias.set_data(mnp.array([bias]))
+
+# %%
 with torch.no_grad():
     torch_builtin.weight.copy_(torch.from_numpy(kernel[None, None]))
     torch_builtin.bias.fill_(float(bias))
 flax_builtin_params = {"params": {"kernel": jnp.asarray(kernel[:, :, None, None]), "bias": jnp.array([bias])}}
 
-builtin_outputs = {
-    "MXNet": gluon_builtin(mnp.array(X_layer[None, None]))[0, 0],
+cu.compare(expected, {
+    "MXNet": lambda: gluon_builtin(mnp.array(X_layer[None, None]))[0, 0],
     "PyTorch": torch_builtin(torch.from_numpy(X_layer[None, None]))[0, 0].detach(),
     "JAX": flax_builtin.apply(flax_builtin_params, jnp.asarray(X_layer[None, :, :, None]))[0, :, :, 0],
-}
-check_agreement(expected, builtin_outputs)
+}, tolerance=1e-5, reference_name="cu.corr2d + bias")
 
 # %% [markdown]
 # ## Learnable means differentiable
@@ -394,13 +404,19 @@ print("expected dL/dK:\n", np.round(grad_kernel_expected, 3))
 print(f"expected dL/db: {grad_bias_expected:.3f}")
 
 # %%
+# %%needs mxnet
 def gluon_gradients(layer, x, weight_view):
     with autograd.record():
         loss = ((layer(mnp.array(x)).reshape(target.shape) - mnp.array(target)) ** 2).sum()
     loss.backward()
     return weight_view(cu.to_numpy(layer.weight.grad())), cu.to_numpy(layer.bias.grad())[0]
 
+# %% [markdown]
+# Each layer's gradients are compared with the formula as one vector, $\partial L / \partial K$
+# flattened and then $\partial L / \partial b$, so that one largest difference covers both; it must be
+# within $10^{-4}$.
 
+# %%
 def torch_gradients(layer, x, weight_view):
     layer.zero_grad()
     loss = ((layer(torch.from_numpy(x)).reshape(target.shape) - torch.from_numpy(target)) ** 2).sum()
@@ -420,18 +436,23 @@ def as_2d(w):
     return w.reshape(kernel.shape)
 
 
-gradients = {
-    "MXNet (ours)": gluon_gradients(gluon_layer, X_layer, as_2d),
-    "MXNet (built-in)": gluon_gradients(gluon_builtin, X_layer[None, None], as_2d),
-    "PyTorch (ours)": torch_gradients(torch_layer, X_layer, as_2d),
-    "PyTorch (built-in)": torch_gradients(torch_builtin, X_layer[None, None], as_2d),
-    "JAX (ours)": flax_gradients(flax_layer, flax_params, X_layer, "weight", as_2d),
-    "JAX (built-in)": flax_gradients(flax_builtin, flax_builtin_params, X_layer[None, :, :, None], "kernel", as_2d),
-}
-for name, (grad_kernel, grad_bias) in gradients.items():
-    diff = max(float(np.max(np.abs(grad_kernel - grad_kernel_expected))), abs(float(grad_bias) - grad_bias_expected))
-    print(f"{name:19s} gradients max |diff| = {diff:.1e}")
-    assert diff <= 1e-4, name
+def kernel_and_bias(gradients):
+    grad_kernel, grad_bias = gradients
+    return np.append(grad_kernel.ravel(), grad_bias)
+
+
+gradients_expected = kernel_and_bias((grad_kernel_expected, grad_bias_expected))
+cu.compare(gradients_expected, {
+    "MXNet": lambda: kernel_and_bias(gluon_gradients(gluon_layer, X_layer, as_2d)),
+    "PyTorch": kernel_and_bias(torch_gradients(torch_layer, X_layer, as_2d)),
+    "JAX": kernel_and_bias(flax_gradients(flax_layer, flax_params, X_layer, "weight", as_2d)),
+}, tolerance=1e-4, reference_name="the formula's gradients, for our layers")
+cu.compare(gradients_expected, {
+    "MXNet": lambda: kernel_and_bias(gluon_gradients(gluon_builtin, X_layer[None, None], as_2d)),
+    "PyTorch": kernel_and_bias(torch_gradients(torch_builtin, X_layer[None, None], as_2d)),
+    "JAX": kernel_and_bias(flax_gradients(flax_builtin, flax_builtin_params, X_layer[None, :, :, None], "kernel",
+                                          as_2d)),
+}, tolerance=1e-4, reference_name="the formula's gradients, for the built-in layers")
 
 # %% [markdown]
 # Every framework agrees with the formula, for the layers we wrote and for its own. Lesson 05 uses
@@ -457,7 +478,7 @@ for name, (grad_kernel, grad_bias) in gradients.items():
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("03_cross_correlation_and_conv_layers")
 
 # %% [markdown]
@@ -489,10 +510,10 @@ def conv2d(image, kernel):
 # %%
 q1.check(conv2d)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -513,7 +534,7 @@ answer = (8, 3, 5, 3)   # (out_channels, in_channels, kernel height, kernel widt
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -523,7 +544,7 @@ q2.check(answer)
 # Our layer adds one scalar $b$ to every output. Why not learn a separate bias for every output pixel?
 # Give two reasons, then compare with the model answer. This one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

@@ -19,18 +19,14 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import flax.linen as fnn
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
-import mxnet as mx
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mxnet import np as mnp
-from mxnet import npx
-from mxnet.gluon import nn as gluon_nn
 from torch import nn as torch_nn
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -40,6 +36,12 @@ from course_utils.layer_cost import conv_multiply_adds, conv_parameter_count
 from course_utils.plotting import show_array
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import np as mnp
+from mxnet import npx
+from mxnet.gluon import nn as gluon_nn
 
 # %% [markdown]
 # ## Several input channels
@@ -107,38 +109,29 @@ assert np.array_equal(corr2d_multi_in_scratch(X, K), cu.corr2d_multi_in(X, K))
 
 # %% [markdown]
 # The frameworks take a batch axis in front of the input, $(N, c_i, h, w)$, and an output-channel axis
-# in front of the kernel, $(c_o, c_i, k_h, k_w)$. With $N = c_o = 1$ they compute the same map. The
-# small helper `check_agreement` prints and asserts the largest difference from our result; the
-# later sections reuse it.
+# in front of the kernel, $(c_o, c_i, k_h, k_w)$. With $N = c_o = 1$ they compute the same map.
+# `cu.compare` prints and asserts each one's largest difference from our result; the later sections
+# use it too.
+
+# %%
+# %%needs mxnet
+Y_mxnet_multi_in = npx.convolution(data=mnp.array(X[None]), weight=mnp.array(K[None]), kernel=(2, 2), num_filter=1,
+                                   no_bias=True)[0, 0]
 
 # %%
 X4, K4 = X[None], K[None]  # (1, 2, 3, 3) and (1, 2, 2, 2)
-multi_in_results = {
+cu.compare(Y, {
+    "MXNet": lambda: Y_mxnet_multi_in,
     "PyTorch": F.conv2d(torch.from_numpy(X4), torch.from_numpy(K4))[0, 0],
-    "MXNet": npx.convolution(data=mnp.array(X4), weight=mnp.array(K4), kernel=(2, 2), num_filter=1,
-                             no_bias=True)[0, 0],
     "JAX": jax.lax.conv_general_dilated(jnp.asarray(X4), jnp.asarray(K4), window_strides=(1, 1),
                                         padding="VALID")[0, 0],
-}
-
-
-def check_agreement(results, reference, what, tol=1e-5):
-    """Print the largest difference of each framework's result from the reference, and assert it is small."""
-    for name, result in results.items():
-        result = cu.to_numpy(result, name)
-        assert result.shape == reference.shape, (name, result.shape)
-        diff = float(np.max(np.abs(result - reference)))
-        print(f"{name:17s} vs {what}: max |diff| = {diff:.1e}")
-        assert diff <= tol
-
-
-check_agreement(multi_in_results, Y, "sum over channels")
+}, reference_name="the sum over channels")
 
 # %% [markdown]
 # Each row of the figure is one channel: input, kernel slice, and their cross-correlation. The maps of
 # the two rows are added into the output on the right.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(2, 4, figsize=(13, 6))
 for c in range(2):
     show_array(axes[c, 0], X[c], f"input channel X[{c}]")
@@ -205,26 +198,30 @@ assert window_sums[0, 0] == 8 + 12 == 20
 # `dimension_numbers`: `"NHWC"` for the input, `"HWIO"` for the kernel (H, W, In, Out).
 
 # %%
+# %%needs mxnet
+Y_mxnet_multi_out = npx.convolution(data=mnp.array(X[None]), weight=mnp.array(K_stack), kernel=(2, 2), num_filter=3,
+                                    no_bias=True)[0]
+
+# %%
 K_hwio = K_stack.transpose(2, 3, 1, 0)  # (c_o, c_i, k_h, k_w) -> (k_h, k_w, c_i, c_o)
 X_nhwc = X.transpose(1, 2, 0)[None]     # (c_i, h, w) -> (1, h, w, c_i)
 flax_conv = fnn.Conv(features=3, kernel_size=(2, 2), padding="VALID", use_bias=False)
 multi_out_results = {
     "PyTorch": F.conv2d(torch.from_numpy(X[None]), torch.from_numpy(K_stack))[0],
-    "MXNet": npx.convolution(data=mnp.array(X[None]), weight=mnp.array(K_stack), kernel=(2, 2), num_filter=3,
-                             no_bias=True)[0],
+    "MXNet": lambda: Y_mxnet_multi_out,
     "JAX (NCHW, OIHW)": jax.lax.conv_general_dilated(jnp.asarray(X[None]), jnp.asarray(K_stack), (1, 1), "VALID",
                                                      dimension_numbers=("NCHW", "OIHW", "NCHW"))[0],
     "JAX (NHWC, HWIO)": jax.lax.conv_general_dilated(jnp.asarray(X_nhwc), jnp.asarray(K_hwio), (1, 1), "VALID",
                                                      dimension_numbers=("NHWC", "HWIO", "NHWC"))[0].transpose(2, 0, 1),
     "Flax": flax_conv.apply({"params": {"kernel": jnp.asarray(K_hwio)}}, jnp.asarray(X_nhwc))[0].transpose(2, 0, 1),
 }
-check_agreement(multi_out_results, Y_stack, "from scratch")
+cu.compare(Y_stack, multi_out_results, reference_name="corr2d_multi_in_out_scratch")
 
 # %% [markdown]
 # Row $o$ of the figure is output channel $o$: its two kernel slices $K[o, 0]$ and $K[o, 1]$, and the map
 # they produce together from the two input channels.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(3, 3, figsize=(10, 9))
 for o in range(3):
     show_array(axes[o, 0], K_stack[o, 0], f"K[{o}, 0] (for X[0])")
@@ -270,11 +267,15 @@ assert diff <= 1e-12
 # connected layer `nn.Linear` with weight $W$, applied to the 9 pixel vectors as a batch.
 
 # %%
+# %%needs mxnet
+Y_mxnet_1x1 = npx.convolution(data=mnp.array(X_rand[None], dtype=np.float32), weight=mnp.array(K_1x1, dtype=np.float32),
+                              kernel=(1, 1), num_filter=2, no_bias=True)[0]
+
+# %%
 X32, K32 = X_rand.astype(np.float32), K_1x1.astype(np.float32)
 one_by_one_results = {
     "PyTorch conv": F.conv2d(torch.from_numpy(X32[None]), torch.from_numpy(K32))[0],
-    "MXNet conv": npx.convolution(data=mnp.array(X32[None]), weight=mnp.array(K32), kernel=(1, 1), num_filter=2,
-                                  no_bias=True)[0],
+    "MXNet conv": lambda: Y_mxnet_1x1,
     "JAX conv": jax.lax.conv_general_dilated(jnp.asarray(X32[None]), jnp.asarray(K32), (1, 1), "VALID")[0],
 }
 linear = torch_nn.Linear(c_i, c_o, bias=False)
@@ -283,13 +284,13 @@ with torch.no_grad():
     pixels = torch.from_numpy(X32.reshape(c_i, h * w).T)  # (9 pixels, 3 channels): the pixels are the batch
     one_by_one_results["PyTorch Linear"] = linear(pixels).T.reshape(c_o, h, w)
 
-check_agreement(one_by_one_results, Y_matmul, "matrix product")
+cu.compare(Y_matmul, one_by_one_results, reference_name="the matrix product")
 
 # %% [markdown]
 # In the figure, each output pixel is a weighted sum of the three input values at the **same** pixel,
 # with the weights of one row of $W$.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(2, 3, figsize=(12, 7))
 for c in range(3):
     show_array(axes[0, c], X_rand[c], f"input channel X[{c}]", fmt="{:.1f}")
@@ -366,15 +367,17 @@ assert costs["1x1 conv 256 -> 64 on 56x56"][1] < costs["3x3 conv 64 -> 64 on 56x
 # is enough.
 
 # %%
-def torch_count(c_in, c_out, k):
-    return sum(p.numel() for p in torch_nn.Conv2d(c_in, c_out, k).parameters())
-
-
+# %%needs mxnet
 def gluon_count(c_in, c_out, k):
     layer = gluon_nn.Conv2D(channels=c_out, kernel_size=k)
     layer.initialize()
     layer(mnp.zeros((1, c_in, 8, 8)))  # the forward pass fixes in_channels and creates the weights
     return sum(p.data().size for p in layer.collect_params().values())
+
+
+# %%
+def torch_count(c_in, c_out, k):
+    return sum(p.numel() for p in torch_nn.Conv2d(c_in, c_out, k).parameters())
 
 
 def flax_count(c_in, c_out, k):
@@ -384,8 +387,9 @@ def flax_count(c_in, c_out, k):
 
 report = []
 for name, (c_in, c_out, k, _, _) in layers.items():
-    counts = {"PyTorch": torch_count(c_in, c_out, k), "MXNet": gluon_count(c_in, c_out, k),
-              "Flax": flax_count(c_in, c_out, k)}
+    counts = cu.frameworks.available_results({"PyTorch": torch_count(c_in, c_out, k),
+                                              "MXNet": lambda: gluon_count(c_in, c_out, k),
+                                              "Flax": flax_count(c_in, c_out, k)})
     report.append(f"{name:30s} formula {costs[name][0]:6d} | " + "  ".join(f"{lib} {n}" for lib, n in counts.items()))
     assert set(counts.values()) == {costs[name][0]}
 print("\n".join(report))
@@ -454,7 +458,7 @@ print("\n".join(report))
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("08_channels")
 
 # %% [markdown]
@@ -478,10 +482,10 @@ def corr2d_multi_in_out(X, K):
 # %%
 q1.check(corr2d_multi_in_out)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -501,7 +505,7 @@ answer = 128 * 64 * 3 * 3 + 128   # 73728 weights + 128 biases = 73856
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -512,7 +516,7 @@ q2.check(answer)
 # Network, GoogLeNet, ResNet) use it anyway? Write a few sentences, then compare with the model answer.
 # This one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

@@ -6,6 +6,7 @@ run of the current text source, with no volatile metadata left in.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT / "tools"))
 from nbclean import clean_notebook  # noqa: E402
+from build_site import (LESSON_TAGS, TAG_EXERCISE_BIND, TAG_EXERCISE_HELP, has_tag,  # noqa: E402
+                        is_worked_solution)
 
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 SOURCES = sorted((NOTEBOOKS / "src").glob("[0-9][0-9]_*.py"))
@@ -62,9 +65,49 @@ def test_no_widget_state_or_volatile_metadata(lesson):
 def test_same_cells_as_its_text_source(lesson):
     path, nb = lesson
     source = jupytext.read(NOTEBOOKS / "src" / f"{path.stem}.py")
-    stored = [(c.cell_type, c.source) for c in nb.cells]
-    expected = [(c.cell_type, c.source) for c in source.cells]
+    # the tags too: the site and the slides act on them (tools/build_site.py lists them)
+    stored = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
+    expected = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in source.cells]
     assert stored == expected, f"{path.name} is out of date with src/{path.stem}.py; run `make execute`"
+
+
+@pytest.fixture(params=SOURCES, ids=lambda p: p.stem)
+def source(request) -> tuple[Path, nbformat.NotebookNode]:
+    return request.param, jupytext.read(request.param)
+
+
+#: A help cell: nothing but commented-out calls such as ``# q1.hint()`` and ``# q1.solution()``.
+HELP_LINE = re.compile(r"^#\s*q\d+\s*\.\s*(hint|solution)\s*\(.*\)$")
+
+
+def is_help_call_cell(cell) -> bool:
+    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+    return cell.cell_type == "code" and bool(lines) and all(HELP_LINE.match(line) for line in lines)
+
+
+def test_cell_tags_are_the_documented_ones(source):
+    path, nb = source
+    unknown = sorted({tag for cell in nb.cells for tag in cell.metadata.get("tags", [])} - set(LESSON_TAGS))
+    assert not unknown, f"{path.name}: unknown cell tags {unknown}; the known ones are {list(LESSON_TAGS)}"
+    markers = [cell.source.splitlines()[0] for cell in nb.cells if cell.cell_type == "code"
+               and re.search(r"^\s*# NBVAL_", cell.source, re.MULTILINE)]
+    assert not markers, f"{path.name}: use the cell tag nbval-ignore-output, not a comment line ({markers[0]!r})"
+
+
+def test_exercise_plumbing_cells_are_tagged(source):
+    path, nb = source
+    for index, cell in enumerate(nb.cells):
+        where = f"{path.name}, cell {index} ({cell.source.strip()[:50]!r})"
+        binds = cell.cell_type == "code" and "exercises.bind(" in cell.source
+        assert binds == has_tag(cell, TAG_EXERCISE_BIND), f"{where}: the bind cell, and only it, is tagged "\
+                                                          f"{TAG_EXERCISE_BIND!r}"
+        following = nb.cells[index + 1] if index + 1 < len(nb.cells) else None
+        helps = is_help_call_cell(cell) or (cell.cell_type == "markdown" and "Uncomment" in cell.source
+                                            and following is not None and is_help_call_cell(following))
+        assert helps == has_tag(cell, TAG_EXERCISE_HELP), f"{where}: the hint cells and the sentence before them, "\
+                                                          f"and only they, are tagged {TAG_EXERCISE_HELP!r}"
+        assert not (is_worked_solution(cell) and cell.metadata.get("tags")), f"{where}: a worked solution is " \
+            "found by its BEGIN SOLUTION line; it carries no tag"
 
 
 def test_starts_with_title_and_one_setup_call(lesson):

@@ -17,8 +17,9 @@ import html
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import nbformat
 import pytest
@@ -220,6 +221,154 @@ def test_widget_cells_keep_their_first_frame(site):
         assert re.search(r'<img[^>]+src="[^"]+\.png"', following), f"{lesson.stem}: no stored frame after {name}"
 
 
+# -- exercises on the site -----------------------------------------------------------------------
+class DetailsParser(HTMLParser):
+    """A page's ``<details>`` elements (open or not, summary text, inner text) and the text outside them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.details: List[Dict] = []
+        self.outside: List[str] = []
+        self._inside: List[Dict] = []  # the details elements around the current position, innermost last
+        self._summaries = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "details":
+            self.details.append({"open": "open" in dict(attrs), "summary": "", "text": ""})
+            self._inside.append(self.details[-1])
+        elif tag == "summary" and self._inside:
+            self._summaries += 1
+
+    def handle_endtag(self, tag):
+        if tag == "details" and self._inside:
+            self._inside.pop()
+        elif tag == "summary" and self._summaries:
+            self._summaries -= 1
+
+    def handle_data(self, data):
+        if not self._inside:
+            self.outside.append(data)
+        elif self._summaries:
+            self._inside[-1]["summary"] += data
+        else:
+            for element in self._inside:
+                element["text"] += data
+
+
+def lesson_page(site, lesson: Path) -> DetailsParser:
+    parser = DetailsParser()
+    parser.feed((site.out / "notebooks" / f"{lesson.stem}.html").read_text())
+    return parser
+
+
+def _within(words: Tuple[str, ...], text_words: Tuple[str, ...]) -> bool:
+    return f" {' '.join(words)} " in f" {' '.join(text_words)} "
+
+
+def test_no_solution_markers_or_uncomment_cells_in_site_or_slides(site, deck_dir):
+    pages = html_files(site.out) + [site.out / "searchindex.js"] + html_files(deck_dir)
+    for path in pages:
+        text = path.read_text(errors="replace")
+        for phrase in ("BEGIN SOLUTION", "END SOLUTION", "Uncomment a line"):
+            assert phrase not in text, f"{path.name} contains {phrase!r}"
+
+
+def test_solutions_hints_and_model_answers_are_collapsed_on_each_lesson_page(site):
+    model_answers = 0
+    for lesson in LESSONS:
+        notebook = nbformat.read(lesson, as_version=4)
+        page = lesson_page(site, lesson)
+        assert not [d["summary"] for d in page.details if d["open"]], f"{lesson.stem}: a collapsed block is open"
+        outside = _words(" ".join(page.outside))
+
+        worked = [_words(build_site.without_solution_markers(cell.source)) for cell in notebook.cells
+                  if build_site.is_worked_solution(cell)]
+        solutions = [d for d in page.details if build_site.SHOW_SOLUTION in d["summary"]]
+        assert [_words(d["text"]) for d in solutions] == worked, f"{lesson.stem}: worked solutions not collapsed"
+        for code in worked:
+            assert not _within(code, outside), f"{lesson.stem}: a worked solution is shown open: {code[:12]}"
+
+        problems = build_site.bound_problems(notebook, lesson.name)
+        helped, unsolved, solution_seen = [], [], False  # unsolved: no worked solution since the last help cell
+        for cell in notebook.cells:
+            solution_seen = solution_seen or build_site.is_worked_solution(cell)
+            if cell.cell_type == "code" and build_site.has_tag(cell, build_site.TAG_EXERCISE_HELP):
+                helped.append(problems[re.search(r"\bq\d+", cell.source).group(0)])
+                if not solution_seen:
+                    unsolved.append(helped[-1])
+                solution_seen = False
+        assert helped, f"{lesson.stem}: no exercise-help cells"
+        hints = [d for d in page.details if re.fullmatch(r"\s*Hint \d+\s*", d["summary"])]
+        assert [d["summary"].strip() for d in hints] == [f"Hint {number}" for problem in helped
+                                                         for number in range(1, len(problem.hints) + 1)]
+        assert [_words(d["text"]) for d in hints] == [_words(hint) for problem in helped for hint in problem.hints]
+        # a question without a worked solution (a thought question) gets its model answer on the page
+        answers = [d for d in page.details if d["summary"].strip() == build_site.MODEL_ANSWER_LABEL]
+        assert [_words(d["text"]) for d in answers] == [_words(problem.solution_text) for problem in unsolved]
+        model_answers += len(answers)
+        for text in [problem.solution_text for problem in helped] + [h for p in helped for h in p.hints]:
+            assert not _within(_words(text), outside), f"{lesson.stem}: shown open: {text[:60]!r}"
+    assert model_answers, "no lesson page has a model answer (the thought questions have no worked solution)"
+
+
+def test_hint_text_keeps_its_characters_and_marks_code():
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+    from markdown_it.renderer import RendererHTML
+
+    markdown = create_md_parser(MdParserConfig(enable_extensions={"dollarmath", "colon_fence"}), RendererHTML)
+    text = ("Use `np.zeros(n, dtype=int)` for 0*3 + 1*2 and [[1, -1]]; $5 < 2 * x_1_\n"
+            "continues here.\n\n1. not a list\n\n* first item\n  continued\n- second `a*b`")
+    html_text = markdown.render(build_site.myst_text(text))
+    assert html_text == ("<p>Use <code>np.zeros(n, dtype=int)</code> for 0*3 + 1*2 and [[1, -1]]; $5 &lt; 2 * x_1_ "
+                         "continues here.</p>\n<p>1. not a list</p>\n"
+                         "<ul>\n<li>first item continued</li>\n<li>second <code>a*b</code></li>\n</ul>\n")
+
+
+LESSON_03 = "03_cross_correlation_and_conv_layers"
+
+
+def test_exercises_for_the_page_orders_hints_solution_and_model_answer():
+    from course_utils import exercises
+
+    notebook = _notebook(
+        ("code", f'q1, q2, q3 = exercises.bind("{LESSON_03}")', ["exercise-bind"]),
+        ("md", "### Exercise 1"),
+        ("code", "def conv2d(image, kernel):\n    # BEGIN SOLUTION\n    return image\n    # END SOLUTION"),
+        ("code", "q1.check(conv2d)"),
+        ("md", "Stuck? Uncomment a line below and run the cell.", ["exercise-help"]),
+        ("code", "# q1.hint()\n# q1.solution()", ["exercise-help"]),
+        ("md", "### Exercise 3 (to think about)"),
+        ("code", "# q3.hint()\n# q3.solution()", ["exercise-help"]),
+        ("md", "---"),
+    )
+    q1, _, q3 = exercises.bind(LESSON_03)
+    cells = build_site.exercises_for_the_page(notebook, "test.ipynb").cells
+    assert [cell.source.splitlines()[0] for cell in cells] == [
+        f'q1, q2, q3 = exercises.bind("{LESSON_03}")', "### Exercise 1", ":::{dropdown} Hint 1",
+        "def conv2d(image, kernel):", "q1.check(conv2d)", "### Exercise 3 (to think about)", ":::{dropdown} Hint 1",
+        "---"]
+    assert cells[2].source.count("{dropdown} Hint") == len(q1.hints) and "Model answer" not in cells[2].source
+    assert cells[3].source == "def conv2d(image, kernel):\n    return image\n"
+    assert "hide-input" in cells[3].metadata.tags
+    assert cells[3].metadata.mystnb == {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
+    assert cells[6].source.count("{dropdown} Hint") == len(q3.hints)
+    assert ":::{dropdown} Model answer" in cells[6].source
+
+
+@pytest.mark.parametrize("cells, message", [
+    ([("code", 'qs = exercises.bind("x")', ["exercise-bind"])], "holds one line such as"),
+    ([("code", 'q1, q2 = exercises.bind("no_such_lesson")', ["exercise-bind"])], "lesson must be one of"),
+    ([("code", f'q1, q2 = exercises.bind("{LESSON_03}")', ["exercise-bind"])], "names 2 exercises, but"),
+    ([("code", f'q1, q2, q3 = exercises.bind("{LESSON_03}")', ["exercise-bind"]),
+      ("code", "# q4.hint()", ["exercise-help"])], "calls the help of ['q4']; bound here: ['q1', 'q2', 'q3']"),
+    ([("code", "# q1.hint()", ["exercise-help"])], "bound here: none"),
+])
+def test_exercises_for_the_page_names_what_is_wrong(cells, message):
+    with pytest.raises(build_site.BuildError, match=re.escape(message)):
+        build_site.exercises_for_the_page(_notebook(*cells), "lesson.ipynb")
+
+
 # -- the slides ----------------------------------------------------------------------------------
 def test_a_deck_per_lesson_and_an_index(deck_dir):
     index = (deck_dir / "index.html").read_text()
@@ -233,15 +382,28 @@ def test_a_deck_per_lesson_and_an_index(deck_dir):
         code = [html.unescape(re.sub(r"<[^>]+>", "", source))
                 for source in re.findall(r'class="jp-Cell jp-CodeCell.*?<pre>(.*?)</pre>', text, re.S)]
         assert code, f"{deck.name} shows no code"
-        shown = [source for source in code if "setup_lesson(" in source or "exercises.bind(" in source]
+        shown = [source for source in code if "setup_lesson(" in source or "exercises.bind(" in source
+                 or re.search(r"q\d+\.hint\(", source)]
         assert not shown, f"{deck.name} shows a cell the rules skip: {shown[0][:80]!r}"
-        assert not [source for source in code if "NBVAL_" in source]
+        notebook = nbformat.read(lesson, as_version=4)
+        figure_code = [cell.source for cell in notebook.cells if build_site.has_tag(cell, build_site.TAG_HIDE_INPUT)]
+        shown_code = {_words(source) for source in code}
+        assert not [source for source in figure_code if _words(source) in shown_code], \
+            f"{deck.name} shows the code of a figure cell tagged hide-input"
+
+
+def _words(text: str) -> Tuple[str, ...]:
+    """The words of ``text``: compares code and prose however whitespace, quotes or markup changed."""
+    return tuple(re.findall(r"\w+", text))
 
 
 def _notebook(*cells) -> nbformat.NotebookNode:
+    """A notebook of ``(kind, source)`` or ``(kind, source, tags)`` cells; kind is "md" or "code"."""
     notebook = nbformat.v4.new_notebook()
-    for kind, source in cells:
+    for kind, source, *tags in cells:
         cell = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+        if tags:
+            cell.metadata["tags"] = list(tags[0])
         notebook.cells.append(cell)
     return notebook
 
@@ -251,23 +413,24 @@ def test_slide_rules():
         ("md", "# 01 · Title\n\nIntro."),
         ("md", "## Set-up"),
         ("code", "import course_utils as cu\nrng = cu.setup_lesson(seed=0)"),
+        ("code", "%%needs mxnet\nfrom mxnet import np as mnp", ["setup"]),
         ("md", "## A section\n\nText."),
         ("code", "x = 1\nx"),
         ("md", "### A subsection"),
         ("md", "More text."),
         ("md", "## Exercises"),
-        ("code", 'q1, q2 = exercises.bind("01_title")'),
+        ("code", 'q1, q2 = exercises.bind("01_title")', ["exercise-bind"]),
         ("md", "### Exercise 1: something"),
         ("code", "def f(x):\n    # BEGIN SOLUTION\n    return x\n    # END SOLUTION"),
         ("code", "q1.check(f)"),
-        ("md", "Stuck? Uncomment a line below and run the cell."),
-        ("code", "# q1.hint()\n# q1.solution()"),
+        ("md", "Stuck? Uncomment a line below and run the cell.", ["exercise-help"]),
+        ("code", "# q1.hint()\n# q1.solution()", ["exercise-help"]),
         ("md", "---\n\n**Previous:** [00](00_a.ipynb)"),
     )
-    notebook.cells[6].metadata["slideshow"] = {"slide_type": "notes"}  # an author's choice wins
+    notebook.cells[7].metadata["slideshow"] = {"slide_type": "notes"}  # an author's choice wins
     original = nbformat.writes(notebook)
     kinds = [cell.metadata.slideshow.slide_type for cell in slides.assign_slide_types(notebook).cells]
-    assert kinds == ["slide", "skip", "skip", "slide", "-", "subslide", "notes", "slide", "skip", "subslide",
+    assert kinds == ["slide", "skip", "skip", "skip", "slide", "-", "subslide", "notes", "slide", "skip", "subslide",
                      "fragment", "fragment", "skip", "skip", "skip"]
     assert nbformat.writes(notebook) == original, "the rules must work on a copy"
 
@@ -388,6 +551,20 @@ def test_lesson_page_offline(site, visit):
         frame.scroll_into_view_if_needed()
         assert frame.is_visible(), f"the widget's first frame ({widget_line}) is not visible"
         assert frame.evaluate("image => image.naturalWidth") > 100
+    # the first worked solution and the first hint are closed and open on a click
+    notebook = nbformat.read(lesson, as_version=4)
+    worked = next(cell for cell in notebook.cells if build_site.is_worked_solution(cell))
+    solution_code = build_site.without_solution_markers(worked.source)
+    for label, inner, expected in [(build_site.SHOW_SOLUTION, "pre", solution_code),
+                                   ("Hint 1", ".sd-summary-content", None)]:
+        block = page.page.locator("details").filter(has=page.page.locator("summary", has_text=label)).first
+        content = block.locator(inner).first
+        block.scroll_into_view_if_needed()
+        assert block.is_visible() and not content.is_visible(), f"{label!r}: its content shows before a click"
+        block.locator("summary").click()
+        content.wait_for(state="visible")
+        if expected is not None:
+            assert _words(content.inner_text()) == _words(expected)
     assert page.errors == []
     assert page.off_disk_requests() == []
 

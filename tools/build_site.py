@@ -15,18 +15,23 @@ What it does, in a staging folder (``build/site-src`` by default, rebuilt each t
    repository files that are not part of the site become plain text);
 3. writes ``_toc.yml``: the landing page, then the lessons in their numbered order;
 4. adds a box under each lesson's first cell with two downloads: the notebook as stored
-   (outputs, solutions) and its student copy (``notebooks/student/``, exercises blank);
+   (outputs, solutions) and its student copy (``notebooks/student/``, exercises blank); and
+   turns the exercises into collapsed blocks: each worked solution behind "Show solution", the
+   hints ("Hint 1", ...) and the model answers of the questions to think about generated from
+   the problems the lesson binds (``exercises_for_the_page``; the table above ``LESSON_TAGS``
+   lists the cell tags the site and the slides act on);
 5. copies MathJax 3, require.js and the widget manager from ``node_modules/`` (pinned in
    package.json / package-lock.json, installed with ``npm ci`` when missing or stale) into
    ``_vendor/``, which the config publishes as ``_static/`` so that no page uses a CDN;
 6. runs ``jupyter-book build`` and moves the HTML to ``--out``; then fails if any HTML or CSS
    file still names a CDN (``CDN_MARKERS``).
 
-The lesson sources and notebooks are only read, never changed.
+The lesson sources and notebooks are only read, never changed: everything above happens to copies.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import fcntl
 import hashlib
 import os
@@ -37,10 +42,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 import nbformat
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_student import BEGIN_MARKER, END_MARKER  # noqa: E402  (the markers the student copies blank)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -188,20 +196,223 @@ its student copy `notebooks/student/{stem}.ipynb`.
     return cell
 
 
-#: Lines that only steer the tests (nbval markers); the site and the slides leave them out.
-TEST_MARKER_LINE = re.compile(r"^[ \t]*# NBVAL_[A-Z_]+[ \t]*\n?", re.MULTILINE)
+# -- cell tags and exercises -------------------------------------------------------------------------
+#: The cell tags of the lessons (``# %% tags=["..."]`` in notebooks/src), the one place they are listed;
+#: README's "For authors and instructors" points here. What the site and the slides do with each:
+#:
+#: ======================  =====================================  ==============================  ===========
+#: tag                     on                                     site                            slides
+#: ======================  =====================================  ==============================  ===========
+#: ``setup``               the lesson's set-up cells (imports,     shown                           left out
+#:                         ``setup_lesson``)
+#: ``nbval-ignore-output`` cells whose output varies between      shown as stored                 shown
+#:                         runs (timings, widgets); nbval does
+#:                         not compare it
+#: ``hide-input``          cells whose only job is drawing a      figure shown, code collapsed    figure only
+#:                         figure                                 ("Show code cell source")
+#: ``exercise-bind``       ``q1, q2 = exercises.bind("NN_...")``  shown; names the problems the   left out
+#:                                                                hints are generated from
+#: ``exercise-help``       "Stuck? Uncomment a line below ..."    replaced by collapsed "Hint 1"  left out
+#:                         and the ``# qN.hint()`` /              ... "Hint n" (and "Model
+#:                         ``# qN.solution()`` cell               answer" where the notebook
+#:                                                                shows no worked solution)
+#: ======================  =====================================  ==============================  ===========
+#:
+#: A worked solution is not tagged: its lines sit between ``# BEGIN SOLUTION`` and ``# END SOLUTION``
+#: (what tools/make_student.py blanks). The site collapses such a cell behind "Show solution", the
+#: slides show it on a click, and neither shows the two marker lines.
+TAG_SETUP = "setup"
+TAG_NBVAL_IGNORE_OUTPUT = "nbval-ignore-output"
+TAG_HIDE_INPUT = "hide-input"
+TAG_EXERCISE_BIND = "exercise-bind"
+TAG_EXERCISE_HELP = "exercise-help"
+#: Every tag a lesson source may carry (tests/test_notebook_hygiene.py holds the lessons to this list).
+LESSON_TAGS = (TAG_SETUP, TAG_NBVAL_IGNORE_OUTPUT, TAG_HIDE_INPUT, TAG_EXERCISE_BIND, TAG_EXERCISE_HELP)
+
+#: Labels of the collapsed blocks on the site (the tests look for them).
+SHOW_SOLUTION, HIDE_SOLUTION = "Show solution", "Hide solution"
+HINT_LABEL, MODEL_ANSWER_LABEL = "Hint {number}", "Model answer"
+#: CSS classes of the generated hint and model-answer blocks (book/_static/course.css).
+HINT_CLASS, MODEL_ANSWER_CLASS = "exercise-hint", "exercise-model-answer"
+
+_HELP_CALL = re.compile(r"\b(q\d+)\s*\.\s*(?:hint|solution)\s*\(")
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+_BULLET = re.compile(r"^\s*[*-]\s+")
+#: What Markdown (MyST) would read as syntax; escaped so that hints show these characters as typed.
+_MARKDOWN_SYNTAX = re.compile(r"([\\*_\[\]<>#$|~{}!+\-&^`:])")
 
 
-def strip_test_markers(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop ``# NBVAL_...`` lines from the code cells (in place); returns ``notebook``."""
+def has_tag(cell, tag: str) -> bool:
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def is_worked_solution(cell) -> bool:
+    return cell.cell_type == "code" and any(line.strip() == BEGIN_MARKER for line in cell.source.splitlines())
+
+
+def without_solution_markers(source: str) -> str:
+    """``source`` without its ``# BEGIN SOLUTION`` / ``# END SOLUTION`` lines (the code between them stays)."""
+    return "".join(line for line in source.splitlines(keepends=True)
+                   if line.strip() not in (BEGIN_MARKER, END_MARKER))
+
+
+def remove_solution_markers(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop the solution marker lines from every worked solution (in place); returns ``notebook``."""
     for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.source = TEST_MARKER_LINE.sub("", cell.source)
+        if is_worked_solution(cell):
+            cell.source = without_solution_markers(cell.source)
+    return notebook
+
+
+def bound_problems(notebook: nbformat.NotebookNode, where: str) -> Dict[str, object]:
+    """``{"q1": problem, ...}`` as the lesson's ``exercise-bind`` cell binds them with ``exercises.bind``."""
+    from course_utils import exercises
+
+    problems: Dict[str, object] = {}
+    for cell in (cell for cell in notebook.cells if has_tag(cell, TAG_EXERCISE_BIND)):
+        try:
+            body = ast.parse(cell.source).body
+        except SyntaxError:
+            body = []
+        statement = body[0] if len(body) == 1 and isinstance(body[0], ast.Assign) else None
+        target = statement.targets[0] if statement is not None and len(statement.targets) == 1 else None
+        call = statement.value if statement is not None else None
+        names = [element.id for element in getattr(target, "elts", []) if isinstance(element, ast.Name)]
+        if not (isinstance(target, (ast.Tuple, ast.List)) and len(names) == len(target.elts) and names
+                and isinstance(call, ast.Call) and ast.unparse(call.func) == "exercises.bind"
+                and len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Constant)):
+            raise BuildError(f"{where}: a cell tagged {TAG_EXERCISE_BIND!r} holds one line such as "
+                             f'`q1, q2 = exercises.bind("NN_topic")`; this one is {cell.source.strip()!r}')
+        try:
+            bound = exercises.bind(call.args[0].value)
+        except ValueError as error:
+            raise BuildError(f"{where}: {error}") from None
+        if len(bound) != len(names):
+            raise BuildError(f"{where}: {cell.source.strip()!r} names {len(names)} exercises, but "
+                             f"{call.args[0].value} has {len(bound)}")
+        problems.update(zip(names, bound))
+    return problems
+
+
+def myst_text(text: str) -> str:
+    """The problems' short Markdown (paragraphs, ``*``/``-`` bullets, `backticks` for code) as MyST source.
+
+    Everything but those three is shown as typed: ``0*3 + 1*2`` must not turn into emphasis, ``[[1, -1]]``
+    into a link, ``$`` into maths. Lines of a paragraph flow, as in the notebook.
+    """
+    def inline(line: str) -> str:
+        pieces = _INLINE_CODE.split(line)  # text, code, text, code, ..., text
+        escaped = [_MARKDOWN_SYNTAX.sub(r"\\\1", piece) if index % 2 == 0 else f"`{piece}`"
+                   for index, piece in enumerate(pieces)]
+        # "1. " or "2) " at the start would begin a numbered list
+        return re.sub(r"^(\d+)([.)])", r"\1\\\2", "".join(escaped))
+
+    blocks = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = paragraph.splitlines()
+        if not lines:
+            continue
+        if _BULLET.match(lines[0]):
+            items: List[str] = []
+            for line in lines:
+                if _BULLET.match(line):
+                    items.append(_BULLET.sub("", line).strip())
+                else:  # a continuation line of the item above
+                    items[-1] += " " + line.strip()
+            blocks.append("\n".join(f"- {inline(item)}" for item in items))
+        else:
+            blocks.append(inline(" ".join(line.strip() for line in lines)))
+    return "\n\n".join(blocks)
+
+
+def _code_fence(code: str, language: str = "python") -> str:
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", code)), default=0))
+    return f"{fence}{language}\n{code.strip(chr(10))}\n{fence}"
+
+
+def _dropdown(title: str, body: str, css_class: str) -> str:
+    """A closed sphinx-design dropdown (a ``<details>`` element): ``title`` shown, ``body`` (MyST) on a click."""
+    return f":::{{dropdown}} {title}\n:class-container: {css_class}\n\n{body}\n:::"
+
+
+def exercise_help_markdown(problem, model_answer: bool) -> str:
+    """Collapsed blocks "Hint 1" ... "Hint n", then "Model answer" when ``model_answer`` (MyST source)."""
+    from course_utils.exercises import ThoughtProblem, ValueProblem
+
+    blocks = [_dropdown(HINT_LABEL.format(number=number), myst_text(hint), HINT_CLASS)
+              for number, hint in enumerate(problem.hints, start=1)]
+    if model_answer:
+        text = problem.solution_text
+        # a thought question's answer is prose; a value question's is the code that computes it, or prose
+        prose = isinstance(problem, ThoughtProblem) or (isinstance(problem, ValueProblem) and not _is_python(text))
+        blocks.append(_dropdown(MODEL_ANSWER_LABEL, myst_text(text) if prose else _code_fence(text),
+                                MODEL_ANSWER_CLASS))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _is_python(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+def _exercise_start(cells: Sequence, index: int) -> int:
+    """Index of the heading cell (``### Exercise ...``) above cell ``index`` (0 if none)."""
+    for earlier in range(index, -1, -1):
+        cell = cells[earlier]
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
+            return earlier
+    return 0
+
+
+def exercises_for_the_page(notebook: nbformat.NotebookNode, where: str) -> nbformat.NotebookNode:
+    """Make the exercises readable on a static page (in place); returns ``notebook``.
+
+    Worked solutions are collapsed behind "Show solution", marker lines removed. The ``exercise-help``
+    cells, which ask to uncomment ``qN.hint()``, become collapsed hints generated from the bound problem
+    (and its model answer, for a question without a worked solution cell), placed above the exercise's
+    worked solution (hints first, then the solution) or, without one, where the help cells were.
+    """
+    problems = bound_problems(notebook, where)
+    cells = list(notebook.cells)
+    insert_before: Dict[int, List[nbformat.NotebookNode]] = {}
+    kept = set()
+    for index, cell in enumerate(cells):
+        if not has_tag(cell, TAG_EXERCISE_HELP):
+            kept.add(index)
+            continue
+        if cell.cell_type != "code":
+            continue  # the "Stuck? Uncomment a line below" sentence: its block replaces it
+        names = set(_HELP_CALL.findall(cell.source))
+        if len(names) != 1 or next(iter(names)) not in problems:
+            raise BuildError(f"{where}: cell {index} is tagged {TAG_EXERCISE_HELP!r} but calls the help of "
+                             f"{sorted(names) or 'no exercise'}; bound here: {sorted(problems) or 'none'} "
+                             f"(a cell tagged {TAG_EXERCISE_BIND!r} binds them)")
+        start = _exercise_start(cells, index)
+        solution = next((i for i in range(start, index) if is_worked_solution(cells[i])), None)
+        block = nbformat.v4.new_markdown_cell(exercise_help_markdown(problems[names.pop()], solution is None))
+        insert_before.setdefault(index if solution is None else solution, []).append(block)
+    page_cells = []
+    for index in range(len(cells) + 1):
+        page_cells.extend(insert_before.get(index, []))
+        if index in kept:
+            page_cells.append(cells[index])
+    for cell in page_cells:
+        if is_worked_solution(cell):
+            cell.source = without_solution_markers(cell.source)
+            tags = cell.metadata.setdefault("tags", [])
+            if TAG_HIDE_INPUT not in tags:
+                tags.append(TAG_HIDE_INPUT)
+            # myst-nb's per-cell labels of the collapsed input
+            cell.metadata["mystnb"] = {"code_prompt_show": SHOW_SOLUTION, "code_prompt_hide": HIDE_SOLUTION}
+    notebook.cells = page_cells
     return notebook
 
 
 def stage_lesson(path: Path, notebooks_dir: Path) -> None:
-    notebook = strip_test_markers(nbformat.read(path, as_version=4))
+    notebook = exercises_for_the_page(nbformat.read(path, as_version=4), path.name)
     notebook.cells.insert(1, downloads_cell(path.stem))
     for index, cell in enumerate(notebook.cells):  # ids must stay unique after the insertion
         cell.id = f"cell-{index:03d}"
@@ -299,10 +510,11 @@ def landing_page(readme: str, lessons: Sequence[Tuple[str, str]], site_files: Se
     first = lessons[0]
     parts.append("## About this site\n\n"
                  f"Every page shows a lesson as it was run, outputs included; start with "
-                 f"[{first[1]}](notebooks/{first[0]}.ipynb). Each lesson page offers its notebook and its "
-                 "student copy to download. The site needs no network: the search box, the maths and the "
-                 "figures all work offline. Interactive widgets appear as their first frame; run the notebook "
-                 "in JupyterLab to move their sliders.")
+                 f"[{first[1]}](notebooks/{first[0]}.ipynb). Under each exercise its hints, its worked "
+                 "solution and, for a question to think about, a model answer wait behind a click. Each lesson "
+                 "page offers its notebook and its student copy to download. The site needs no network: the "
+                 "search box, the maths and the figures all work offline. Interactive widgets appear as their "
+                 "first frame; run the notebook in JupyterLab to move their sliders.")
     return "\n\n".join(parts).rstrip() + "\n"
 
 

@@ -18,15 +18,16 @@ MathJax 2 and the widget manager copied from ``node_modules/`` (package.json, ``
 Slide rules (``assign_slide_types``), in order; the first that applies wins:
 
 1. A slide type that the lesson's author set in the source (``slideshow`` metadata) is kept.
-2. Skipped (``skip``): the set-up code cell (the first code cell, which calls ``setup_lesson``);
-   the exercise-binding cell (``exercises.bind(``); hint/solution cells (code that only calls,
-   or shows commented out, ``qN.hint(...)`` / ``qN.solution(...)``) and a short heading-less
-   markdown cell right before one ("Stuck? Uncomment a line below ..."); the closing
-   "Previous / Next" navigation (a markdown cell that starts with a ``---`` rule).
+2. Skipped (``skip``): the set-up code cells (tagged ``setup``, and the first code cell when it
+   calls ``setup_lesson``); the cells tagged ``exercise-bind`` and ``exercise-help`` (the
+   ``exercises.bind`` line, "Stuck? Uncomment a line below ..." and the commented-out ``qN.hint()``
+   cell; tools/build_site.py lists the tags); the closing "Previous / Next" navigation (a markdown cell that starts with
+   a ``---`` rule).
 3. The first cell (the ``# NN · Topic`` title) starts a slide; so does every markdown cell that
    starts with a ``## `` heading. One that starts with ``### `` (or deeper) starts a subslide.
 4. An exercise's worked solution (a code cell with ``# BEGIN SOLUTION``) and the ``qN.check(...)``
-   cell after it are fragments: the question shows first, the solution on the next click.
+   cell after it are fragments: the question shows first, the solution on the next click. The
+   marker lines themselves are left out of the deck.
 5. Everything else continues the current slide (``-``): a code cell stays on the slide of the
    markdown before it, and a paragraph stays under its heading ...
 6. ... unless the slide would overflow: each cell's height is estimated (markdown lines, code
@@ -35,6 +36,8 @@ Slide rules (``assign_slide_types``), in order; the first that applies wins:
    A paragraph that ends with ":" right before that cell moves to the subslide with it. Long
    outputs cannot overflow either: the template caps text outputs and images at a fixed height
    (the text scrolls), and the estimate uses those caps.
+
+A cell tagged ``hide-input`` (it only draws a figure) shows its figure without its code.
 
 Time per lesson (``--times``): an estimate from cell counts, not a measurement: markdown words
 at ``WORDS_PER_MINUTE``, plus ``MINUTES_PER_CODE_CELL`` for each code cell shown (run or show,
@@ -59,8 +62,9 @@ from typing import List, Optional, Sequence, Tuple
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_site import (BuildError, IMAGES, ROOT, cdn_references, copy_assets, ensure_node_modules,  # noqa: E402
-                        find_lessons, lesson_title, strip_test_markers)
+from build_site import (BuildError, IMAGES, ROOT, TAG_EXERCISE_BIND, TAG_EXERCISE_HELP,  # noqa: E402
+                        TAG_HIDE_INPUT, TAG_SETUP, cdn_references, copy_assets, ensure_node_modules,
+                        find_lessons, has_tag, is_worked_solution, lesson_title, remove_solution_markers)
 
 DEFAULT_OUT = ROOT / "build" / "slides"
 TEMPLATES = Path(__file__).resolve().parent / "slides_template"
@@ -100,7 +104,6 @@ SLIDE_ASSETS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
     ("@jupyter-widgets/html-manager/dist", "html-manager", ("*.map", "embed.js", "libembed-amd.js")),
 )
 
-_HINT_CALL = re.compile(r"^#?\s*q\d+\s*\.\s*(hint|solution)\s*\(.*\)\s*$")
 _CHECK_CALL = re.compile(r"\bq\d+\s*\.\s*check\s*\(")
 
 
@@ -114,21 +117,8 @@ def is_setup_cell(cell) -> bool:
     return cell.cell_type == "code" and "setup_lesson(" in cell.source
 
 
-def is_binding_cell(cell) -> bool:
-    return cell.cell_type == "code" and "exercises.bind(" in cell.source
-
-
-def is_hint_cell(cell) -> bool:
-    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
-    return cell.cell_type == "code" and bool(lines) and all(_HINT_CALL.match(line) for line in lines)
-
-
 def is_navigation_cell(cell) -> bool:
     return cell.cell_type == "markdown" and cell.source.lstrip().startswith("---")
-
-
-def is_solution_cell(cell) -> bool:
-    return cell.cell_type == "code" and "# BEGIN SOLUTION" in cell.source
 
 
 def _wrapped_lines(text: str, chars_per_line: int) -> int:
@@ -176,7 +166,8 @@ def estimate_height(cell, images_dir: Path = IMAGES) -> int:
         return height
     if cell.cell_type != "code":
         return 0
-    height = BLOCK_PADDING_PX + CODE_LINE_PX * _wrapped_lines(cell.source, CODE_CHARS_PER_LINE)
+    height = 0 if has_tag(cell, TAG_HIDE_INPUT) else \
+        BLOCK_PADDING_PX + CODE_LINE_PX * _wrapped_lines(cell.source, CODE_CHARS_PER_LINE)
     for output in cell.get("outputs", []):
         data = output.get("data", {})
         if "image/png" in data:
@@ -198,21 +189,17 @@ def assign_slide_types(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
     types: List[str] = []
     for index, cell in enumerate(cells):
         authored = cell.metadata.get("slideshow", {}).get("slide_type")
-        following = cells[index + 1] if index + 1 < len(cells) else None
         first = _first_line(cell)
         if authored:
             kind = authored
-        elif (index == first_code and is_setup_cell(cell)) or is_binding_cell(cell) or is_hint_cell(cell) \
-                or is_navigation_cell(cell):
-            kind = "skip"
-        elif (cell.cell_type == "markdown" and following is not None and is_hint_cell(following)
-              and not first.startswith("#") and len(cell.source.strip().splitlines()) <= 2):
+        elif (index == first_code and is_setup_cell(cell)) or is_navigation_cell(cell) \
+                or any(has_tag(cell, tag) for tag in (TAG_SETUP, TAG_EXERCISE_BIND, TAG_EXERCISE_HELP)):
             kind = "skip"
         elif index == 0 or (cell.cell_type == "markdown" and first.startswith("## ")):
             kind = "slide"
         elif cell.cell_type == "markdown" and first.startswith("###"):
             kind = "subslide"
-        elif is_solution_cell(cell) or (cell.cell_type == "code" and _CHECK_CALL.search(cell.source)
+        elif is_worked_solution(cell) or (cell.cell_type == "code" and _CHECK_CALL.search(cell.source)
                                         and types and types[-1] == "fragment"):
             kind = "fragment"
         else:
@@ -274,9 +261,11 @@ def estimated_minutes(notebook: nbformat.NotebookNode) -> int:
 
 # -- build -------------------------------------------------------------------------------------------
 def deck_notebook(path: Path) -> nbformat.NotebookNode:
-    """The lesson as a deck: slide types assigned, test markers out, figure links pointing at images/."""
-    notebook = strip_test_markers(nbformat.read(path, as_version=4))
+    """The lesson as a deck: slide types assigned, solution markers and figure code out, figure links to images/."""
+    notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
+        if has_tag(cell, TAG_HIDE_INPUT):
+            cell.metadata["transient"] = {"remove_source": True}  # nbconvert's templates then show the outputs only
         if cell.cell_type == "markdown":
             cell.source = re.sub(r"\]\(\.\./images/", "](images/", cell.source)
             cell.source = re.sub(r"(src=[\"'])\.\./images/", r"\1images/", cell.source)
@@ -284,7 +273,8 @@ def deck_notebook(path: Path) -> nbformat.NotebookNode:
             cell.source = re.sub(r"\]\(((?:\.\./notebooks/)?)(\d\d_[A-Za-z0-9_]+)\.ipynb\)", r"](\2.slides.html)",
                                  cell.source)
     notebook.metadata["title"] = lesson_title(notebook, path.stem)
-    return assign_slide_types(notebook)
+    # the rules find the worked solutions by their markers, so the markers go after the rules ran
+    return remove_solution_markers(assign_slide_types(notebook))
 
 
 #: RISE settings written into the presenter notebooks (jupyterlab-rise reads the ``rise`` metadata):
@@ -296,13 +286,13 @@ RISE_SETTINGS = {"theme": "white", "transition": "none", "scroll": True, "start_
 
 def presenter_notebook(path: Path, folder: Path) -> nbformat.NotebookNode:
     """The lesson with the same slide types, for presenting live with RISE from a notebook in ``folder``."""
-    notebook = strip_test_markers(nbformat.read(path, as_version=4))
+    notebook = nbformat.read(path, as_version=4)
     images = Path(os.path.relpath(IMAGES, folder)).as_posix()
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = re.sub(r"\]\(\.\./images/", f"]({images}/", cell.source)
             cell.source = re.sub(r"(src=[\"'])\.\./images/", rf"\g<1>{images}/", cell.source)
-    notebook = assign_slide_types(notebook)
+    notebook = remove_solution_markers(assign_slide_types(notebook))
     notebook.metadata["rise"] = dict(RISE_SETTINGS)
     return notebook
 

@@ -85,7 +85,7 @@ assert np.array_equal(Y_avg, cu.pool2d(X, (2, 2), "avg"))
 # $\begin{smallmatrix}0&1\\3&4\end{smallmatrix}$, so both results climb by $1$ per column and $3$ per
 # row, like $X$ itself. The course's tested copy `cu.pool2d` gives the same arrays.
 
-# %%
+# %% tags=["hide-input"]
 fig = show_row([X, Y_max, Y_avg], ["input X (3x3)", "max pooling, 2x2", "average pooling, 2x2"],
                "Each output cell summarises one 2x2 window of X")
 plt.show()
@@ -288,7 +288,7 @@ for name, result in pool_in_frameworks(X16, "avg", (3, 3), (2, 2), (1, 1), count
 # `count_include_pad=False`. So does `cu.pool2d`. The difference stays at the border: the bottom-right
 # value is $10$ either way.
 
-# %%
+# %% tags=["hide-input"]
 fig = show_row([X16[0, 0], avg_including, avg_excluding],
                ["input X (4x4)", "avg, count_include_pad=True", "avg, count_include_pad=False"],
                "3x3 average pooling, padding 1, stride 2: only windows touching the padding differ",
@@ -376,7 +376,7 @@ assert changed == {"no pooling": (24, 42), "2x2 max pooling": (10, 30), "3x3 max
 # pooling usually follows a ReLU, so the maps it sees are non-negative, and a second channel with the
 # kernel $[-1, 1]$ would report that edge as $+1$.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(2, 3, figsize=(14, 6.5))
 for row, shift in enumerate([0, 1]):
     label = "original" if shift == 0 else "band moved 1 right"
@@ -488,7 +488,7 @@ for name, result in pool_in_frameworks(scene4, "max", (3, 3), (1, 1)).items():
     print(f"3x3 max pooling of the scene, {name:10s} vs cu.pool2d: max |diff| = {diff:.1e}")
     assert diff <= 1e-6
 
-# %%
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4.2))
 styles = {  # hollow black circles, so the average-pooling line underneath stays visible
     "no pooling": dict(color="black", marker="o", markersize=11, markerfacecolor="none", linestyle=":"),
@@ -547,7 +547,7 @@ assert count_changed(tiled_before[:, :-1], tiled_after_2[:, 1:]) == 0
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("09_pooling")
 
 # %% [markdown]
@@ -576,10 +576,10 @@ def pool2d(X, pool_size, mode="max"):
 # %%
 q1.check(pool2d)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -601,7 +601,7 @@ answer = (8, 16, 10, 10)
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -613,7 +613,7 @@ q2.check(answer)
 # the better choice. Write a few sentences, then compare with the model answer. This one has no
 # automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

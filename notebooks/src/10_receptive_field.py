@@ -361,7 +361,7 @@ assert averaged.size == (8, 8) and np.count_nonzero(averaged.gradient) == 64
 # the gradient) shows in a single pass. So: measure receptive fields with average pooling in place
 # of max pooling, or take the union over many inputs. The figure shows the three maps.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.4))
 show_array(axes[0], one_input.gradient, "max pool, one input: gradient", signed=False, annotate=False)
 show_array(axes[1], reached, "max pool: inputs (of 40) giving gradient", signed=False, annotate=False)
@@ -495,7 +495,7 @@ assert gap < 0.002
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("10_receptive_field")
 
 # %% [markdown]
@@ -520,10 +520,10 @@ def receptive_field_sizes(layers):
 # %%
 q1.check(receptive_field_sizes)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -548,7 +548,7 @@ answer = 23
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -559,7 +559,7 @@ q2.check(answer)
 # field. Why do modern CNNs mostly stack small kernels? Think about the number of weights, what can
 # go between the layers, and what the stack gives up. This one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

@@ -67,7 +67,7 @@ print("train:", train_images.shape, " test:", test_images.shape)
 assert train_images.shape == (1348, 16, 16) and test_images.shape == (449, 16, 16)
 assert np.array_equal(np.bincount(train_labels, minlength=10) > 120, np.ones(10, bool))  # every digit well represented
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(2, 6, figsize=(11, 4))
 for column in range(6):
     axes[0, column].imshow(test_images[column], cmap="gray_r", vmin=0, vmax=1)
@@ -126,16 +126,14 @@ assert counts["MLP"] == (256 * 6 + 6) + (6 * 10 + 10) == 1612
 # processor's floating-point details, so this cell's output is not compared when the course is tested;
 # the assertions below it are.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 cnn_history = train_classifier(cnn, train_images, train_labels, epochs=30, learning_rate=1e-2, seed=0,
                                description="CNN")
 mlp_history = train_classifier(mlp, train_images, train_labels, epochs=30, learning_rate=1e-2, seed=0,
                                description="MLP")
 print(f"final training loss: CNN {cnn_history[-1]:.3f}, MLP {mlp_history[-1]:.3f}")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 test_accuracy = {"CNN": accuracy(cnn, test_images, test_labels), "MLP": accuracy(mlp, test_images, test_labels)}
 print({name: round(value, 3) for name, value in test_accuracy.items()})
 assert test_accuracy["CNN"] > 0.9 and test_accuracy["MLP"] > 0.85
@@ -196,8 +194,7 @@ baseline = float(np.median(random_scores))
 print(f"median best |cosine| of 2,000 random 3x3 kernels: {baseline:.2f}")
 assert 0.4 < baseline < 0.6  # a random pattern already resembles one of five edge kernels somewhat
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 learned_scores = np.array([best_match(k)[1] for k in learned])
 for index, kernel in enumerate(learned):
     name, score = best_match(kernel)
@@ -273,8 +270,7 @@ curves = {
     "MLP, diagonal": accuracy_under_shifts(mlp, down=True),
 }
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 for name, values in curves.items():
     print(f"{name:14s}", "  ".join(f"shift {s}: {v:.3f}" for s, v in zip(SHIFTS, values)))
 
@@ -302,8 +298,7 @@ assert curves["CNN"][2] > curves["CNN"][1] and curves["CNN"][2] > curves["CNN"][
 # enough that the digit stays away from the border, the 16 features before the last linear layer are
 # **identical** for shifts of 0 and 2, and different for a shift of 1.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 features = cnn[:-1]  # everything but the final linear layer
 big_canvas = np.pad(splits.test_images[:50], ((0, 0), (8, 8), (8, 8)))  # 24x24, digit far from the borders
 
@@ -332,8 +327,7 @@ cost_with_pooling, cost_without = second_conv_multiply_adds(8), second_conv_mult
 print(f"second convolution: {cost_with_pooling:,} multiply-adds with pooling, {cost_without:,} without")
 assert cost_without == 4 * cost_with_pooling
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 torch.manual_seed(0)
 cnn_stride1 = make_cnn(subsample=False)
 assert parameter_count(cnn_stride1) == counts["CNN"]
@@ -356,7 +350,7 @@ for name in ["CNN, stride 1", "CNN, stride 1, diagonal"]:
 # shifted by 3 comes within reach of the border, where the second layer sees padding instead of the
 # background it saw in training.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
 styles = {"CNN": ("tab:blue", "-"), "CNN, stride 1": ("tab:green", "-"), "MLP": ("tab:orange", "-")}
 for ax, suffix, title in [(axes[0], "", "shifted right"), (axes[1], ", diagonal", "shifted down and right")]:
@@ -390,7 +384,7 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("11_trained_filters_and_invariance")
 
 # %% [markdown]
@@ -413,10 +407,10 @@ def shift_right(images, k):
 # %%
 q1.check(shift_right)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -439,7 +433,7 @@ answer = 3
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -450,7 +444,7 @@ q2.check(answer)
 # in the visual cortex and concludes that "CNNs see like we do". What does the resemblance show, and
 # what would you need to check before believing more? This one has no automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

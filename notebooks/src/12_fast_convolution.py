@@ -86,8 +86,7 @@ assert Y_ref.shape == (37 - 5 + 1, 50 - 3 + 1)
 # $512 \times 512$ image the loop runs $510^2 = 260\,100$ times. The next cell times it once (it
 # takes about a second) next to the course's `cu.corr2d`; its numbers are your machine's.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 X512 = rng.standard_normal((512, 512)).astype(np.float32)
 K3 = rng.standard_normal((3, 3)).astype(np.float32)
 start = time.perf_counter()
@@ -311,8 +310,7 @@ for name, result in framework_results.items():
 # run after all imports, and the course benchmark sets every library's thread count explicitly after
 # importing them all. The next cell shows the effect in a fresh Python process.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 probe = "import torch; before = torch.get_num_threads(); import mxnet; print(before, torch.get_num_threads())"
 before, after = map(int, subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                                         check=True).stdout.split())
@@ -331,8 +329,7 @@ print("importing MXNet drops PyTorch to one thread; setup_lesson restored all co
 # or its transpose, is not: NumPy then falls back to its own, far slower loop, without a warning.
 # One `np.ascontiguousarray` fixes it.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 W_big = rng.standard_normal((256, 256, 3, 3)).astype(np.float32)
 B_big = rng.standard_normal((256, 512)).astype(np.float32)
 tap = W_big[:, :, 1, 1].T  # strides (36, 9216) bytes: no unit stride
@@ -370,8 +367,7 @@ print("multiply-adds, 512x512 image, 3x3 kernel:", conv_multiply_adds(512, 1, 1,
 print("multiply-adds, batch of 8, 64 -> 64 channels, 56x56, 3x3:", 8 * conv_multiply_adds(56, 64, 64, 3))
 assert conv_multiply_adds(512, 1, 1, 3) == 9 * 510 * 510
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 A_peak = rng.standard_normal((2048, 2048), dtype=np.float32)
 peak_gflops = 2 * 2048**3 / median_seconds(lambda: A_peak @ A_peak, min_repeats=3, budget_seconds=0.3) / 1e9
 print(f"float32 matrix multiply (2048 x 2048): {peak_gflops:.0f} GFLOP/s on {os.cpu_count()} logical CPUs")
@@ -414,8 +410,7 @@ def time_methods(k, budget=0.1):
         return {name: median_seconds(fn, min_repeats=3, budget_seconds=budget) for name, fn in method_table(k).items()}
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 table_kernels = (3, 7, 31)
 timings = {k: time_methods(k) for k in table_kernels}
 names = list(method_table(3))
@@ -451,8 +446,7 @@ for name in names:
 # Let us find the crossover kernel size on this machine: time the course's direct method and its FFT
 # method for a range of odd kernel sizes and plot both, with a logarithmic time axis.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 sweep = (3, 5, 7, 9, 11, 13, 15, 19, 23, 31)
 direct_times, fft_times = [], []
 for k in sweep:
@@ -522,8 +516,7 @@ diff = max_diff(corr2d_batch(X_layer, W_layer), Y_layer_torch)
 print(f"corr2d_batch vs PyTorch, {tuple(Y_layer_torch.shape)}: max |diff| = {diff:.1e}")
 assert diff <= 1e-3
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 layer_work = 4 * conv_multiply_adds(28, 64, 64, 3)
 with torch.no_grad():
     layer_times = {
@@ -570,7 +563,7 @@ for name, seconds in layer_times.items():
 # %% [markdown]
 # ## Exercises
 
-# %%
+# %% tags=["exercise-bind"]
 q1, q2, q3 = exercises.bind("12_fast_convolution")
 
 # %% [markdown]
@@ -596,10 +589,10 @@ def im2col(X, k):
 # %%
 q1.check(im2col)
 
-# %% [markdown]
+# %% [markdown] tags=["exercise-help"]
 # Stuck? Uncomment a line below and run the cell.
 
-# %%
+# %% tags=["exercise-help"]
 # q1.hint()
 # q1.solution()
 
@@ -619,7 +612,7 @@ answer = 8 * 64 * 64 * 3 * 3 * 54 * 54   # = 859,963,392
 # %%
 q2.check(answer)
 
-# %%
+# %% tags=["exercise-help"]
 # q2.hint()
 # q2.solution()
 
@@ -631,7 +624,7 @@ q2.check(answer)
 # Explain the difference in a few sentences, then compare with the model answer. This one has no
 # automatic check.
 
-# %%
+# %% tags=["exercise-help"]
 # q3.hint()
 # q3.solution()
 

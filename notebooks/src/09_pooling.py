@@ -19,24 +19,28 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import flax.linen as fnn
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mxnet import np as mnp
-from mxnet.gluon import nn as gluon_nn
 from torch import nn as torch_nn
 
 import course_utils as cu
 from course_utils import exercises
+from course_utils.data import band_image
 from course_utils.plotting import show_array, show_row
 from course_utils.shift_robustness import (count_changed, max_pool_unchanged_probability, shift_change_fractions,
                                            shifted_crop)
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import np as mnp
+from mxnet.gluon import nn as gluon_nn
 
 # %% [markdown]
 # ## Max pooling and average pooling
@@ -95,21 +99,33 @@ plt.show()
 #
 # Each library has a pooling layer. They differ in two ways that matter here: the layout (PyTorch and
 # MXNet put the channels before height and width, $(N, C, H, W)$; Flax puts them last,
-# $(N, H, W, C)$), and the default stride, which the next section examines. The helper below runs one
-# pooling setting in all three, always passing the stride explicitly, and returns the results in the
-# $(N, C, H, W)$ layout.
+# $(N, H, W, C)$), and the default stride, which the next section examines. The helpers below run one
+# pooling setting in all three, always passing the stride explicitly, and return the results in the
+# $(N, C, H, W)$ layout, ready for `cu.compare`.
+
+# %%
+# %%needs mxnet
+def gluon_pool(X4, mode, window, stride, padding=(0, 0), count_include_pad=True):
+    """Pool an (N, C, H, W) float32 array with an MXNet Gluon layer; the result as NumPy (N, C, H, W)."""
+    if mode == "max":
+        mxnet_layer = gluon_nn.MaxPool2D(pool_size=window, strides=stride, padding=padding)
+    else:
+        mxnet_layer = gluon_nn.AvgPool2D(pool_size=window, strides=stride, padding=padding,
+                                         count_include_pad=count_include_pad)
+    return cu.to_numpy(mxnet_layer(mnp.array(X4)), "MXNet")
+
 
 # %%
 def pool_in_frameworks(X4, mode, window, stride, padding=(0, 0), count_include_pad=True):
-    """Pool an (N, C, H, W) float32 array with PyTorch, MXNet Gluon and Flax; results as NumPy (N, C, H, W)."""
+    """Pool an (N, C, H, W) float32 array with PyTorch, MXNet Gluon and Flax; results as NumPy (N, C, H, W).
+
+    MXNet's entry is a function, computed by cu.compare only where MXNet is installed.
+    """
     (p_h, p_w), (s_h, s_w), (pad_h, pad_w) = window, stride, padding
     if mode == "max":
         torch_layer = torch_nn.MaxPool2d(window, stride=stride, padding=padding)
-        mxnet_layer = gluon_nn.MaxPool2D(pool_size=window, strides=stride, padding=padding)
     else:
         torch_layer = torch_nn.AvgPool2d(window, stride=stride, padding=padding, count_include_pad=count_include_pad)
-        mxnet_layer = gluon_nn.AvgPool2D(pool_size=window, strides=stride, padding=padding,
-                                         count_include_pad=count_include_pad)
     x_nhwc = jnp.asarray(X4.transpose(0, 2, 3, 1))  # Flax wants the channels last
     flax_padding = ((pad_h, pad_h), (pad_w, pad_w))
     if mode == "max":
@@ -119,18 +135,16 @@ def pool_in_frameworks(X4, mode, window, stride, padding=(0, 0), count_include_p
                                    count_include_pad=count_include_pad)
     return {
         "PyTorch": torch_layer(torch.from_numpy(X4)).numpy(),
-        "MXNet": cu.to_numpy(mxnet_layer(mnp.array(X4)), "MXNet"),
+        "MXNet": lambda: gluon_pool(X4, mode, window, stride, padding, count_include_pad),
         "JAX (Flax)": cu.to_numpy(flax_result, "Flax").transpose(0, 3, 1, 2),
     }
 
 
 X4 = X[None, None]  # (N, C, H, W) = (1, 1, 3, 3)
 for mode, reference in [("max", Y_max), ("avg", Y_avg)]:
-    for name, result in pool_in_frameworks(X4, mode, window=(2, 2), stride=(1, 1)).items():
-        assert result.shape == (1, 1, 2, 2), (name, result.shape)
-        diff = float(np.max(np.abs(result[0, 0] - reference)))
-        print(f"{mode} pooling, {name:10s} vs pool2d_loops: max |diff| = {diff:.1e}")
-        assert diff <= 1e-6
+    assert reference.shape == (2, 2)
+    cu.compare(reference[None, None], pool_in_frameworks(X4, mode, window=(2, 2), stride=(1, 1)), tolerance=1e-6,
+               reference_name=f"pool2d_loops ({mode} pooling)")
 
 # %% [markdown]
 # ## Padding and stride
@@ -184,13 +198,18 @@ assert np.all(cu.pool2d(negative, 3, "max", padding=1) == -1)
 # memory, we call each with a $3 \times 3$ window and nothing else.
 
 # %%
-defaults = {
+# %%needs mxnet
+mxnet_default_max = gluon_nn.MaxPool2D(3)(mnp.array(X16))[0, 0]
+assert np.array_equal(cu.to_numpy(mxnet_default_max), [[10]])
+
+# %%
+defaults = cu.frameworks.available_results({
     "pool2d_loops": pool2d_loops(X16[0, 0], (3, 3)),
     "cu.pool2d": cu.pool2d(X16[0, 0], 3),
     "PyTorch nn.MaxPool2d(3)": torch_nn.MaxPool2d(3)(torch.from_numpy(X16))[0, 0],
-    "MXNet nn.MaxPool2D(3)": gluon_nn.MaxPool2D(3)(mnp.array(X16))[0, 0],
+    "MXNet nn.MaxPool2D(3)": lambda: mxnet_default_max,
     "Flax nn.max_pool(x, (3, 3))": fnn.max_pool(jnp.asarray(X16.transpose(0, 2, 3, 1)), (3, 3))[0, :, :, 0],
-}
+})
 defaults = {name: cu.to_numpy(result, name) for name, result in defaults.items()}
 for name, result in defaults.items():
     print(f"{name:28s} -> shape {result.shape}: {result.tolist()}")
@@ -199,7 +218,6 @@ stride_1 = [[10, 11], [14, 15]]
 assert all(np.array_equal(defaults[name], stride_1)
            for name in ["pool2d_loops", "cu.pool2d", "Flax nn.max_pool(x, (3, 3))"])
 assert np.array_equal(defaults["PyTorch nn.MaxPool2d(3)"], [[10]])
-assert np.array_equal(defaults["MXNet nn.MaxPool2D(3)"], [[10]])
 assert np.array_equal(cu.pool2d(X16[0, 0], 3, stride=3), [[10]])
 
 # %% [markdown]
@@ -229,10 +247,8 @@ for setting in settings:
     assert np.array_equal(Y_loops, [[5, 7], [13, 15]])
     assert np.array_equal(Y_loops, cu.pool2d(X16[0, 0], window, "max", padding=padding, stride=stride))
     assert Y_loops.shape == cu.conv_output_size((4, 4), window, padding=padding, stride=stride)
-    for name, result in pool_in_frameworks(X16, "max", window, stride, padding).items():
-        diff = float(np.max(np.abs(result[0, 0] - Y_loops)))
-        print(f"  {name:10s} vs pool2d_loops_padded: max |diff| = {diff:.1e}")
-        assert diff <= 1e-6
+    cu.compare(Y_loops[None, None], pool_in_frameworks(X16, "max", window, stride, padding), tolerance=1e-6,
+               reference_name="pool2d_loops_padded")
 
 # %% [markdown]
 # The two settings happen to agree. In the first, the top-left window covers the padded rows and
@@ -263,14 +279,17 @@ assert np.allclose(pool2d_loops_padded(X16[0, 0], (3, 3), "avg", (1, 1), (2, 2))
 # compare with both references; then we pass `count_include_pad=False` explicitly.
 
 # %%
-torch_default = torch_nn.AvgPool2d(3, stride=2, padding=1)(torch.from_numpy(X16))
+# %%needs mxnet
 mxnet_default = gluon_nn.AvgPool2D(3, strides=2, padding=1)(mnp.array(X16))
+
+# %%
+torch_default = torch_nn.AvgPool2d(3, stride=2, padding=1)(torch.from_numpy(X16))
 flax_default = fnn.avg_pool(jnp.asarray(X16.transpose(0, 2, 3, 1)), (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)))
-default_results = {
+default_results = cu.frameworks.available_results({
     "PyTorch nn.AvgPool2d": cu.to_numpy(torch_default)[0, 0],
-    "MXNet nn.AvgPool2D": cu.to_numpy(mxnet_default)[0, 0],
+    "MXNet nn.AvgPool2D": lambda: cu.to_numpy(mxnet_default)[0, 0],
     "Flax nn.avg_pool": cu.to_numpy(flax_default)[0, :, :, 0],
-}
+})
 for name, result in default_results.items():
     matches_true = np.allclose(result, avg_including, atol=1e-6)
     matches_false = np.allclose(result, avg_excluding, atol=1e-6)
@@ -278,10 +297,8 @@ for name, result in default_results.items():
     print(f"{name:21s} default behaves like count_include_pad={behaves_like} (top-left value {result[0, 0]:.4f})")
     assert matches_true and not matches_false
 
-for name, result in pool_in_frameworks(X16, "avg", (3, 3), (2, 2), (1, 1), count_include_pad=False).items():
-    diff = float(np.max(np.abs(result[0, 0] - avg_excluding)))
-    print(f"count_include_pad=False, {name:10s}: max |diff| = {diff:.1e}")
-    assert diff <= 1e-6
+cu.compare(avg_excluding[None, None], pool_in_frameworks(X16, "avg", (3, 3), (2, 2), (1, 1), count_include_pad=False),
+           tolerance=1e-6, reference_name="cu.pool2d(..., count_include_pad=False)")
 
 # %% [markdown]
 # All three default to `count_include_pad=True`, dividing by the full window, and all three accept
@@ -312,11 +329,8 @@ assert np.array_equal(Y2_loops[0], [[5, 7], [13, 15]])
 assert np.array_equal(Y2_loops[1], [[6, 8], [14, 16]])
 assert np.array_equal(Y2_loops, cu.pool2d(X2[0], 3, "max", padding=1, stride=2))  # cu.pool2d also takes (C, H, W)
 
-for name, result in pool_in_frameworks(X2, "max", (3, 3), (2, 2), (1, 1)).items():
-    assert result.shape == (1, 2, 2, 2), (name, result.shape)
-    diff = float(np.max(np.abs(result[0] - Y2_loops)))
-    print(f"{name:10s} vs per-channel loops: max |diff| = {diff:.1e}")
-    assert diff <= 1e-6
+cu.compare(Y2_loops[None], pool_in_frameworks(X2, "max", (3, 3), (2, 2), (1, 1)), tolerance=1e-6,
+           reference_name="the per-channel loops")
 
 # %% [markdown]
 # Adding 1 to a channel adds 1 to every maximum, so the second channel is the first plus 1: the two
@@ -331,15 +345,8 @@ for name, result in pool_in_frameworks(X2, "max", (3, 3), (2, 2), (1, 1)).items(
 # and ask: which positions of each map still report the white-to-black edge (the value $1$)?
 
 # %%
-def band_image(start, width=4):
-    """A 6x8 white image with a black band of `width` columns starting at column `start`."""
-    image = np.ones((6, 8), dtype=np.float32)
-    image[:, start : start + width] = 0
-    return image
-
-
 edge_kernel = np.array([[1.0, -1.0]], dtype=np.float32)
-edges = {shift: cu.corr2d(band_image(2 + shift), edge_kernel) for shift in range(4)}
+edges = {shift: cu.corr2d(band_image(8, band_start=2 + shift), edge_kernel) for shift in range(4)}
 print("edge map, row 0:          ", edges[0][0])
 print("band moved 1 to the right:", edges[1][0])
 assert np.array_equal(edges[0][0], [0, 1, 0, 0, 0, -1, 0])
@@ -483,10 +490,8 @@ assert np.all(unchanged["2x2 max, stride 1"][2:] == 0) and np.all(unchanged["3x3
 
 # %%
 scene4 = shifted_crop(scene, 36)[None, None]
-for name, result in pool_in_frameworks(scene4, "max", (3, 3), (1, 1)).items():
-    diff = float(np.max(np.abs(result[0, 0] - cu.pool2d(scene4[0, 0], 3))))
-    print(f"3x3 max pooling of the scene, {name:10s} vs cu.pool2d: max |diff| = {diff:.1e}")
-    assert diff <= 1e-6
+cu.compare(cu.pool2d(scene4[0, 0], 3)[None, None], pool_in_frameworks(scene4, "max", (3, 3), (1, 1)), tolerance=1e-6,
+           reference_name="cu.pool2d (3x3 max pooling of the scene)")
 
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4.2))

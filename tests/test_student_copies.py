@@ -243,6 +243,34 @@ def test_code_paths_leaving_notebooks_are_made_one_level_deeper():
     ]
 
 
+@pytest.mark.parametrize(
+    "up, from_dir, to_dir, expected",
+    [
+        ("../", "notebooks", "notebooks/student", "../../"),
+        ("../../", "notebooks/student", "my-work", "../"),
+        ("../../", "notebooks/student", "class/alice", "../../"),
+        ("../", "notebooks/student", "notebooks", ""),
+        ("../", "notebooks/student", ".", "notebooks/"),
+        ("../../", "notebooks", "notebooks/student", "../../../"),
+    ],
+)
+def test_up_prefix_is_moved_to_reach_the_same_folder(tmp_path, up, from_dir, to_dir, expected):
+    assert make_student.moved_up_prefix(up, tmp_path / from_dir, tmp_path / to_dir) == expected
+
+
+def test_relocate_links_to_a_shallower_folder(tmp_path):
+    nb = notebook(
+        new_markdown_cell('![f](../../images/a.png) <img src="../../images/b.gif"> [next](01_b.ipynb)\n'
+                          "[r]: ../../README.md"),
+        code("%ls ../../images\npath = f'../../images/{name}.png'  # ../../images\nkeep = 'a/../b'"),
+    )
+    make_student.relocate_links(nb, tmp_path / "notebooks" / "student", tmp_path / "my-work")
+    assert [cell.source for cell in nb.cells] == [
+        '![f](../images/a.png) <img src="../images/b.gif"> [next](01_b.ipynb)\n[r]: ../README.md',
+        "%ls ../../images\npath = f'../images/{name}.png'  # ../../images\nkeep = 'a/../b'",
+    ]
+
+
 def test_idempotent_on_its_own_output():
     nb = notebook(
         new_markdown_cell("# t\n\n[readme](../README.md)"),

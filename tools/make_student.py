@@ -19,13 +19,15 @@ by a stub (``# your code here`` and a ``NotImplementedError`` inside a function,
 of the exercise cells and of the cells that call ``qN.check/hint/solution``,
 keeps every other stored output, and adds a short note at the top. Paths and
 links that start with ``../`` are made one level deeper, because the copy lives
-one folder below the lesson.
+one folder below the lesson (``relocate_links`` does this for any two folders;
+tools/learner_copy.py uses it for the learner's own copies).
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import copy
+import os
 import re
 import sys
 import tokenize
@@ -55,12 +57,13 @@ EXERCISE_CALL = re.compile(r"\bq\d+\s*\.\s*(?:check|hint|solution)\s*\(")
 NOTE_TAG = "student-copy-note"
 
 # Markdown: inline links/images ``](../x)``, HTML ``src="../x"`` / ``href='../x'``,
-# and reference definitions ``[name]: ../x``.
+# and reference definitions ``[name]: ../x``. Group "up" is the whole run of ``../``.
 _MARKDOWN_UP_LINKS = [
-    (re.compile(r"\]\((\s*<?)\.\./"), r"](\1../../"),
-    (re.compile(r"""(\b(?:src|href)\s*=\s*["'])\.\./"""), r"\1../../"),
-    (re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*<?)\.\./", re.MULTILINE), r"\1../../"),
+    re.compile(r"(\]\(\s*<?)(?P<up>(?:\.\./)+)"),
+    re.compile(r"""(\b(?:src|href)\s*=\s*["'])(?P<up>(?:\.\./)+)"""),
+    re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(?P<up>(?:\.\./)+)", re.MULTILINE),
 ]
+_UP_RUN = re.compile(r"(?:\.\./)+")
 
 
 def note_source(lesson: Optional[str] = None) -> str:
@@ -177,19 +180,38 @@ def replace_solutions(source: str, where: str = "cell") -> tuple[str, int]:
 # --------------------------------------------------------------------------- #
 
 
-def rewrite_markdown_links(text: str) -> str:
-    """Relative links leaving ``notebooks/`` (``../x``) made to work from ``notebooks/student/``.
+STUDENT_MOVE = (NOTEBOOKS, NOTEBOOKS / STUDENT_DIR_NAME)
 
-    Links to sibling lessons (``01_x.ipynb``) are left alone: they now reach the
-    sibling student copy.
+
+def moved_up_prefix(up: str, from_dir: Path, to_dir: Path) -> str:
+    """The prefix that reaches from ``to_dir`` the folder that ``up`` (a run of ``../``) reaches from ``from_dir``.
+
+    ``("../", notebooks, notebooks/student)`` gives ``"../../"``; ``("../../",
+    notebooks/student, my-work)`` gives ``"../"``. Symbolic links are not
+    followed: the paths are the ones the Jupyter server shows.
     """
-    for pattern, replacement in _MARKDOWN_UP_LINKS:
-        text = pattern.sub(replacement, text)
+    reached = os.path.normpath(os.path.join(os.path.abspath(from_dir), up))
+    relative = os.path.relpath(reached, os.path.abspath(to_dir)).replace(os.sep, "/")
+    return "" if relative == "." else relative + "/"
+
+
+def rewrite_markdown_links(text: str, from_dir: Path = STUDENT_MOVE[0], to_dir: Path = STUDENT_MOVE[1]) -> str:
+    """Links leaving the notebook's folder (``../x``) made to work after a move from ``from_dir`` to ``to_dir``.
+
+    By default the move is from ``notebooks/`` to ``notebooks/student/``. Links to
+    sibling lessons (``01_x.ipynb``) are left alone: the lessons move together, so
+    they reach the sibling copy.
+    """
+    def move(match: re.Match) -> str:
+        return match.group(1) + moved_up_prefix(match.group("up"), from_dir, to_dir)
+
+    for pattern in _MARKDOWN_UP_LINKS:
+        text = pattern.sub(move, text)
     return text
 
 
-def rewrite_code_paths(source: str) -> str:
-    """String literals starting with ``../`` in a code cell get one more ``../``.
+def rewrite_code_paths(source: str, from_dir: Path = STUDENT_MOVE[0], to_dir: Path = STUDENT_MOVE[1]) -> str:
+    """String literals starting with ``../`` in a code cell made to work after a move from ``from_dir`` to ``to_dir``.
 
     Only whole Python string tokens are touched (``"../requirements.txt"``,
     ``f'../images/{name}'``); comments, names and other strings are kept. Lines
@@ -203,7 +225,7 @@ def rewrite_code_paths(source: str) -> str:
     masked = [
         line.replace(line.lstrip()[0], "#", 1) if line.lstrip()[:1] in ("%", "!") else line for line in lines
     ]
-    inserts: list[tuple[int, int]] = []
+    replacements: list[tuple[int, int, int]] = []  # row, column, length of the ``../`` run
     try:
         for token in tokenize.generate_tokens(iter(masked).__next__):
             if token.type != tokenize.STRING:
@@ -211,14 +233,25 @@ def rewrite_code_paths(source: str) -> str:
             text = token.string
             prefix = len(text) - len(text.lstrip("rRbBuUfF"))
             quote = 3 if text[prefix:prefix + 3] in ('"""', "'''") else 1
-            if text[prefix + quote:].startswith("../"):
+            up = _UP_RUN.match(text, prefix + quote)
+            if up:
                 row, col = token.start
-                inserts.append((row - 1, col + prefix + quote))
+                replacements.append((row - 1, col + prefix + quote, len(up.group())))
     except (tokenize.TokenError, SyntaxError):
         return source
-    for row, col in sorted(inserts, reverse=True):
-        lines[row] = lines[row][:col] + "../" + lines[row][col:]
+    for row, col, length in sorted(replacements, reverse=True):
+        line = lines[row]
+        lines[row] = line[:col] + moved_up_prefix(line[col:col + length], from_dir, to_dir) + line[col + length:]
     return "".join(lines)
+
+
+def relocate_links(nb: nbformat.NotebookNode, from_dir: Path, to_dir: Path) -> None:
+    """Rewrite, in place, the ``../`` links of markdown cells and paths of code cells of ``nb`` for its move."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = rewrite_code_paths(cell.source, from_dir, to_dir)
+        elif cell.cell_type == "markdown":
+            cell.source = rewrite_markdown_links(cell.source, from_dir, to_dir)
 
 
 # --------------------------------------------------------------------------- #
@@ -246,16 +279,12 @@ def student_notebook(nb: nbformat.NotebookNode, lesson: Optional[str] = None) ->
     already_student = is_student_copy(nb)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
-            source, blocks = replace_solutions(cell.source, _cell_label(index, cell))
-            if not already_student:
-                source = rewrite_code_paths(source)
-            cell.source = source
-            if blocks or EXERCISE_CALL.search(source):
+            cell.source, blocks = replace_solutions(cell.source, _cell_label(index, cell))
+            if blocks or EXERCISE_CALL.search(cell.source):
                 cell.outputs = []
                 cell.execution_count = None
-        elif cell.cell_type == "markdown" and not already_student:
-            cell.source = rewrite_markdown_links(cell.source)
     if not already_student:
+        relocate_links(nb, *STUDENT_MOVE)
         note = nbformat.v4.new_markdown_cell(note_source(lesson))
         note.metadata["tags"] = [NOTE_TAG]
         nb.cells.insert(0, note)

@@ -12,6 +12,22 @@ import nbformat
 #: The kernelspec every lesson carries, so JupyterLab opens it without asking.
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
+#: The language_info ipykernel reports for the course's Python 3.11. JupyterLab 4.6 writes the kernel's
+#: language_info into a notebook as soon as the kernel starts, and marks the notebook modified when it
+#: differs from the stored one, so autosave would rewrite every lesson opened. Storing exactly what it
+#: writes keeps an opened lesson unmodified. Only the patch version can differ between machines; it is a
+#: constant here (the interpreter the lessons are executed with), never read from the running Python,
+#: and `make lab` saves other 3.11 patch versions back as this one (tools/start_lab.py).
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": "3.11.7",
+}
+
 #: Cell metadata worth keeping: tags (nbval markers), slide types. Timestamps,
 #: UI state and jupytext's spacing hints are dropped.
 KEPT_CELL_METADATA = ("tags", "slideshow", "nbval")
@@ -21,7 +37,7 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return a copy of ``nb`` with only stable metadata and deterministic cell ids."""
     nb = copy.deepcopy(nb)
     nb.metadata = nbformat.from_dict(
-        {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+        {"kernelspec": dict(KERNELSPEC), "language_info": copy.deepcopy(LANGUAGE_INFO)}
     )
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index:03d}"

@@ -21,7 +21,8 @@ LESSONS = $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 .PHONY: help install lab test test-unit test-notebooks execute student figures bench bench-widgets clean-venv site slides
 
 help:
-	@echo "make lab        set up (first time only) and open the course in JupyterLab"
+	@echo "make lab        set up (first time only), copy new lessons into my-work/ (yours; never replaced)"
+	@echo "                and open your copy of lesson 00 in JupyterLab"
 	@echo "make test       set up and run every test: unit, property, hygiene and nbval of each lesson"
 	@echo "make execute    re-run every lesson top to bottom in a fresh kernel and store its outputs"
 	@echo "                (one lesson: make execute LESSON=00_getting_started); then refreshes its student copy"

@@ -19,16 +19,13 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from mxnet import autograd
-from mxnet import np as mnp
-from mxnet import npx
 
 import course_utils as cu
 from course_utils import exercises
@@ -36,6 +33,12 @@ from course_utils.plotting import show_array
 from course_utils.receptive_field import Layer, bounding_box, receptive_field, receptive_field_by_gradient
 
 rng = cu.setup_lesson(seed=0)
+
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import autograd
+from mxnet import np as mnp
+from mxnet import npx
 
 # %% [markdown]
 # ## What an output unit can see
@@ -246,6 +249,7 @@ assert tuple(y.shape) == (1, 1, 5, 5)
 # then call `backward()` on the unit.
 
 # %%
+# %%needs mxnet
 x_mx = mnp.zeros((1, 1, size, size))
 x_mx.attach_grad()
 with autograd.record():
@@ -278,10 +282,9 @@ print("JAX box:", bounding_box(jax_map))
 # All four maps agree (up to float32 round-off), and so do their boxes.
 
 # %%
-for name, grad_map in [("PyTorch", torch_map), ("MXNet", mxnet_map), ("JAX", jax_map)]:
-    diff = float(np.max(np.abs(grad_map - numpy_map)))
-    print(f"{name:8s} vs NumPy poking: max |diff| = {diff:.1e}")
-    assert diff <= 1e-4
+grad_maps = {"PyTorch": torch_map, "MXNet": lambda: mxnet_map, "JAX": jax_map}
+cu.compare(numpy_map, grad_maps, tolerance=1e-4, reference_name="the NumPy poke map")
+for name, grad_map in cu.frameworks.available_results(grad_maps).items():
     assert bounding_box(grad_map) == bounding_box(numpy_map)
     assert np.array_equal(grad_map != 0, numpy_map != 0)
 

@@ -20,16 +20,10 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
-import jax.numpy as jnp
+# %% tags=["setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 import skimage.filters
-import torch
-import torch.nn.functional as F
-from jax import lax
-from mxnet import np as mnp
-from mxnet import npx
 
 import course_utils as cu
 from course_utils import exercises
@@ -139,25 +133,12 @@ plt.show()
 #
 # The frameworks expect a batch of images with channels, $(N, C, H, W)$, and a kernel per output and
 # input channel, $(C_\text{out}, C_\text{in}, k_h, k_w)$; here every one of those extra axes has length 1.
-# This helper runs the three built-in convolutions on one image and one kernel.
-
-# %%
-def corr2d_frameworks(X, K):
-    """Single-channel cross-correlation of X with K in MXNet, PyTorch and JAX, as NumPy arrays."""
-    X4 = np.asarray(X, dtype=np.float32)[None, None]  # (N, C, H, W)
-    K4 = np.asarray(K, dtype=np.float32)[None, None]  # (C_out, C_in, kh, kw)
-    return {
-        "MXNet": cu.to_numpy(npx.convolution(data=mnp.array(X4), weight=mnp.array(K4), kernel=K4.shape[2:],
-                                             num_filter=1, no_bias=True))[0, 0],
-        "PyTorch": F.conv2d(torch.from_numpy(X4), torch.from_numpy(K4)).numpy()[0, 0],
-        "JAX": np.asarray(lax.conv_general_dilated(jnp.asarray(X4), jnp.asarray(K4), window_strides=(1, 1),
-                                                   padding="VALID"))[0, 0],
-    }
-
+# `cu.frameworks.corr2d_builtins(X, K)` adds those axes, runs the built-in convolution of each
+# framework installed here (the calls of lesson 00) and takes them off again.
 
 # %% [markdown]
-# On these images every product is $0$ or $\pm 1$, so all three frameworks must reproduce the NumPy
-# maps exactly, zeros of the transposed images included.
+# On these images every product is $0$ or $\pm 1$, so the frameworks must reproduce the NumPy maps
+# exactly, zeros of the transposed images included: `cu.compare` is given a tolerance of zero.
 
 # %%
 cases = {
@@ -168,12 +149,8 @@ cases = {
     "8x6 image, K.T": (images[8].T, K.T),
 }
 for case, (image, kernel) in cases.items():
-    reference = cu.corr2d(image, kernel)
-    for name, result in corr2d_frameworks(image, kernel).items():
-        assert result.shape == reference.shape, (case, name, result.shape)
-        diff = float(np.max(np.abs(result - reference)))
-        print(f"{case:15s} {name:8s} max |diff| = {diff:.1e}")
-        assert diff == 0.0
+    cu.compare(cu.corr2d(image, kernel), cu.frameworks.corr2d_builtins(image, kernel), tolerance=0, label=case)
+print("compared with cu.corr2d:", ", ".join(cu.frameworks.present(cu.frameworks.FRAMEWORKS)))
 
 # %% [markdown]
 # ## Cross-correlation as similarity
@@ -223,13 +200,14 @@ assert 1.8 < peak_window.mean() / template.mean() < 2.1
 # $\langle W, T \rangle \le \lVert W \rVert\, \lVert T \rVert$, and a bright window has a long vector
 # whatever its pattern. The raw score mixes "looks alike" with "is bright".
 #
-# The same map comes out of PyTorch's convolution, so the frameworks are not to blame.
+# The same map comes out of PyTorch's convolution, so the frameworks are not to blame. Both maps are
+# divided by the largest score, so the difference is relative to it.
 
 # %%
-plain_torch = F.conv2d(torch.from_numpy(cat)[None, None], torch.from_numpy(template)[None, None]).numpy()[0, 0]
-diff = float(np.max(np.abs(plain_torch - plain) / np.abs(plain).max()))
-print(f"plain correlation, PyTorch vs corr2d (relative to the largest score): max |diff| = {diff:.1e}")
-assert diff <= 1e-5
+largest_score = np.abs(plain).max()
+cu.compare(plain / largest_score,
+           {"PyTorch": cu.frameworks.corr2d_builtin("PyTorch", cat, template) / largest_score},
+           tolerance=1e-5, reference_name="corr2d's plain correlation (relative to the largest score)")
 
 # %% [markdown]
 # ### Normalised cross-correlation
@@ -314,16 +292,8 @@ assert np.array_equal(kernel_preset("sharpen"), kernel_preset("identity") - kern
 # %% [markdown]
 # The sums sort them into two families. Kernels that sum to $1$ (the blurs, sharpen) leave a flat
 # region unchanged: a constant image $c$ gives $c$ times the sum. Kernels that sum to $0$ (Sobel,
-# Laplacian) send flat regions to $0$ and respond only to change. The PyTorch check for each filter
-# below uses this helper.
-
-# %%
-def torch_corr2d(image, kernel):
-    """PyTorch's conv2d on one single-channel image, as a NumPy array."""
-    x = torch.from_numpy(np.asarray(image, dtype=np.float32))[None, None]
-    k = torch.from_numpy(np.asarray(kernel, dtype=np.float32))[None, None]
-    return F.conv2d(x, k).numpy()[0, 0]
-
+# Laplacian) send flat regions to $0$ and respond only to change. Each filter below is also run through
+# PyTorch's convolution, `cu.frameworks.corr2d_builtin("PyTorch", image, kernel)`, as a check.
 
 # %% [markdown]
 # ### Sobel: derivatives that smooth along the edge
@@ -344,18 +314,14 @@ magnitude = np.sqrt(gx**2 + gy**2)
 print("cat", cat.shape, "-> gx, gy, magnitude", gx.shape)
 
 for name, kernel, reference in [("sobel_x", sobel_x, gx), ("sobel_y", sobel_y, gy)]:
-    diff = float(np.max(np.abs(torch_corr2d(cat, kernel) - reference)))
-    print(f"{name:8s} PyTorch vs corr2d: max |diff| = {diff:.1e}")
-    assert diff <= 1e-5
+    cu.compare(reference, {"PyTorch": cu.frameworks.corr2d_builtin("PyTorch", cat, kernel)}, tolerance=1e-5,
+               label=f"{name} vs corr2d")
 
 # %% [markdown]
 # The Sobel $x$ map of the photo goes through MXNet and JAX as well.
 
 # %%
-for name, result in corr2d_frameworks(cat, sobel_x).items():
-    diff = float(np.max(np.abs(result - gx)))
-    print(f"sobel_x  {name:8s} vs corr2d: max |diff| = {diff:.1e}")
-    assert diff <= 1e-5
+cu.compare(gx, cu.frameworks.corr2d_builtins(cat, sobel_x), tolerance=1e-5, reference_name="corr2d's sobel_x map")
 
 # %% tags=["hide-input"]
 fig = show_filter_rows([("sobel_x", cat, sobel_x, gx, "signed"), ("sobel_y", cat, sobel_y, gy, "signed")],
@@ -444,9 +410,8 @@ filters = {
 results = {}
 for name, kernel in filters.items():
     results[name] = cu.corr2d(camera, kernel)
-    diff = float(np.max(np.abs(torch_corr2d(camera, kernel) - results[name])))
-    print(f"{name:24s} output {results[name].shape}, PyTorch vs corr2d: max |diff| = {diff:.1e}")
-    assert diff <= 1e-5
+    cu.compare(results[name], {"PyTorch": cu.frameworks.corr2d_builtin("PyTorch", camera, kernel)}, tolerance=1e-5,
+               label=f"{name:24s} output {results[name].shape}, vs corr2d:")
 
 # %% [markdown]
 # The blurs keep the overall brightness, as kernels summing to 1 should, and the Laplacian averages
@@ -489,16 +454,15 @@ playground = kernel_playground(image="camera", preset="sobel_x", stride=1, paddi
 playground
 
 # %% [markdown]
-# The playground computes with `cu.corr2d`; its first frame checked against PyTorch:
+# The playground computes with `cu.corr2d`; its first frame checked against PyTorch's convolution:
 
 # %%
 model = playground.model
-reference = F.conv2d(torch.from_numpy(load_image("camera"))[None, None],
-                     torch.from_numpy(kernel_preset("sobel_x").astype(np.float32))[None, None], padding=1)[0, 0]
-diff = float(np.max(np.abs(model.output - reference.numpy())))
 print(model.summary().splitlines()[0])
-print(f"playground vs F.conv2d: max |diff| = {diff:.1e}")
-assert model.output.shape == (512, 512) and diff <= 1e-5
+assert model.output.shape == (512, 512)
+cu.compare(model.output, {"PyTorch": cu.frameworks.corr2d_builtin("PyTorch", load_image("camera"),
+                                                                  kernel_preset("sobel_x"), padding=1)},
+           tolerance=1e-5, reference_name="the playground's first frame")
 
 # %% [markdown]
 # ## Recap

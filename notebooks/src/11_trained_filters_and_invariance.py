@@ -19,15 +19,12 @@
 # %% [markdown]
 # ## Set-up
 
-# %%
+# %% tags=["setup"]
 import jax
 import jax.numpy as jnp
 import matplotlib.pyplot as plt
-import mxnet as mx
 import numpy as np
 import torch
-from mxnet import np as mnp
-from mxnet import npx
 from torch import nn
 
 import course_utils as cu
@@ -39,10 +36,16 @@ from course_utils.training import accuracy, train_classifier
 
 rng = cu.setup_lesson(seed=0)
 
+# %% tags=["setup"]
+# %%needs mxnet
+from mxnet import np as mnp
+from mxnet import npx
+
 # %% [markdown]
 # Training runs on the CPU. We fix PyTorch to one thread: with several threads the order in which
-# partial sums are added can change from run to run, and with it the last digits of every weight. (MXNet,
-# imported above, also changes PyTorch's thread count on import, so we set it after all imports.)
+# partial sums are added can change from run to run, and with it the last digits of every weight.
+# (MXNet, imported above where it is installed, also changes PyTorch's thread count on import, so we
+# set it after all imports.)
 
 # %%
 torch.set_num_threads(1)
@@ -234,19 +237,23 @@ batch = test_images[:16, None]  # (16, 1, 16, 16)
 
 with torch.no_grad():
     reference = cnn[0](torch.from_numpy(batch)).numpy()
+assert reference.shape == (16, 8, 16, 16)
 
 numpy_result = np.stack([cu.corr2d_multi_in_out(image, weight, padding=1) for image in batch]) + bias[:, None, None]
-mxnet_result = npx.convolution(data=mnp.array(batch), weight=mnp.array(weight), bias=mnp.array(bias),
-                               kernel=(3, 3), pad=(1, 1), num_filter=8)
 jax_result = jax.lax.conv_general_dilated(jnp.asarray(batch), jnp.asarray(weight), window_strides=(1, 1),
                                           padding=((1, 1), (1, 1))) + jnp.asarray(bias)[None, :, None, None]
 
-for name, result in {"NumPy": numpy_result, "MXNet": mxnet_result, "JAX": jax_result}.items():
-    result = cu.to_numpy(result, name)
-    assert result.shape == reference.shape == (16, 8, 16, 16)
-    diff = float(np.max(np.abs(result - reference)))
-    print(f"{name:6s} vs PyTorch: max |diff| = {diff:.1e}")
-    assert diff <= 1e-5
+# %%
+# %%needs mxnet
+mxnet_result = npx.convolution(data=mnp.array(batch), weight=mnp.array(weight), bias=mnp.array(bias),
+                               kernel=(3, 3), pad=(1, 1), num_filter=8)
+
+# %% [markdown]
+# Each result must have PyTorch's shape, $(16, 8, 16, 16)$, and agree with it to within $10^{-5}$:
+
+# %%
+cu.compare(reference, {"NumPy": numpy_result, "MXNet": lambda: mxnet_result, "JAX": jax_result},
+           tolerance=1e-5, reference_name="PyTorch's trained layer")
 
 # %% [markdown]
 # ## Moving the digits

@@ -505,8 +505,11 @@ for n, k, padding, stride, expected in worked:
 
 # %%
 # %%needs mxnet
-gluon_conv = gluon_nn.Conv2D(channels=32, kernel_size=3, strides=1, padding=1, in_channels=1)
-gluon_conv.initialize()
+def gluon_twin_output_shape(images):
+    """Output shape of the tutorial layer's Gluon twin on an (N, 1, H, W) NumPy batch."""
+    gluon_conv = gluon_nn.Conv2D(channels=32, kernel_size=3, strides=1, padding=1, in_channels=1)
+    gluon_conv.initialize()
+    return tuple(gluon_conv(mnp.array(images)).shape)
 
 # %%
 image = torch.randn(1, 1, 28, 28)
@@ -516,7 +519,7 @@ image_nhwc = jnp.asarray(image.numpy()).transpose(0, 2, 3, 1)
 flax_feature_maps, _ = flax_conv.init_with_output(jax.random.PRNGKey(0), image_nhwc)
 results = cu.frameworks.available_results({
     "PyTorch": tuple(torch_conv(image).shape),
-    "MXNet": lambda: tuple(gluon_conv(mnp.array(image.numpy())).shape),
+    "MXNet": lambda: gluon_twin_output_shape(image.numpy()),
     "JAX (NHWC)": tuple(flax_feature_maps.shape),
 })
 print(results)

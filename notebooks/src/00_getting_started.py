@@ -108,7 +108,7 @@ print(format_version_table(rows))
 # %%
 mismatches = [f"{row.name} {row.installed} (pinned {row.pinned})" for row in rows if not row.ok]
 assert not mismatches, f"installed versions differ from the pins: {mismatches}"
-print(f"all {len(rows)} versions match the pins")
+print(f"{len(rows)} rows checked: no installed version differs from its pin")
 
 # %% [markdown]
 # ### Which libraries this machine has

@@ -161,6 +161,7 @@ def test_shape_problem_mistakes_are_distinct_and_wrong():
         (torch.Size([8, 16, 10, 10]), True, r"is right"),
         (np.array([8, 16, 10, 10]), False, r"^Not yet: you passed ndarray array\(\[ 8, 16, 10, 10\]\); pass a shape such as \(2, 3, 4, 5\), a tuple of ints\."),
         ((8, 16, 28, 28), False, r"shape for stride 1.*window size"),
+        ((8, 16, 14, 14), False, r"^Not yet: \(8, 16, 14, 14\) is not right: that is the shape for stride 2, a common choice"),
         ((8, 16, 26, 26), False, r"stride 1 without the padding"),
         ((8, 16, 9, 9), False, r"padding is missing"),
         ((8, 16, 11, 11), False, r"one too many"),

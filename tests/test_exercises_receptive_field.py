@@ -137,7 +137,7 @@ def test_stack_by_hand_matches_formula_and_gradient():
         (23.0, True, r"is right"),
         (10, False, r"forgets the stride multiplier"),
         (11, False, r"adds the kernel sizes"),
-        (13, False, r"adds the dilated kernel sizes"),
+        (13, False, r"2 slips give: it adds the dilated kernel sizes.*or it leaves out the 2x2 pooling layer"),
         (15, False, r"leaves out the dilation 2"),
         (22, False, r"one too small: start from r = 1"),
         (27, False, r"jump after each layer's own stride"),

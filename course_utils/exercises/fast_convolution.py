@@ -179,9 +179,10 @@ class ArithmeticIntensityProblem(ThoughtProblem):
                 "(K x n) matrix, every number that is loaded is used m or n times.",
             ],
             solution="""
-                A processor core can do many multiply-adds per clock (16 float32 fused multiply-adds per
-                AVX2 instruction, two instructions per clock), but memory delivers only a few numbers
-                per clock, and even the caches cannot feed one new operand per multiply-add.
+                A processor core can do many multiply-adds per clock (an AVX2 register holds 8 float32,
+                so one fused multiply-add instruction does 8, and two FMA units give 16 per clock), but
+                memory delivers only a few numbers per clock, and even the caches cannot feed one new
+                operand per multiply-add.
 
                 Shift-and-add does ONE multiply-add per pixel per tap, and for it reads a shifted input
                 value and reads and writes the accumulator: about 1 multiply-add per 3 memory accesses.

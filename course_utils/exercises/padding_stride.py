@@ -201,8 +201,11 @@ class StrideLosesInformationProblem(ThoughtProblem):
                 With a 3x3 kernel, stride 2 and no padding, an 8x8 input gives floor((8 - 3) / 2) + 1 = 3
                 outputs per axis. The windows start at 0, 2 and 4 and end at 2, 4 and 6, so row 7 and
                 column 7 are read by no window (ignored_input_size(8, 3, stride=2) == 1): whatever is
-                there never reaches the output. This is what the floor drops; it happens whenever
-                n + 2p - k is not a multiple of s, and it costs at most s - 1 rows or columns per axis.
+                there never reaches the output. This is what the floor drops: the last (n + 2p - k) mod s
+                rows of the padded input. With padding some of those rows are padding, so the real rows
+                lost are max(0, (n + 2p - k) mod s - p): with p = 1 the same 8x8 input loses none
+                (ignored_input_size(8, 3, padding=1, stride=2) == 0, although 7 and 8 still share the
+                output size 4), and without padding it is at most s - 1 rows or columns per axis.
 
                 Even when every pixel is read, a stride s keeps only about 1/s^2 of the output
                 positions, so fine detail can be lost: a stride-2 layer is a stride-1 layer followed by

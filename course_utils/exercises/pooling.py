@@ -186,6 +186,9 @@ class PoolingLayerShapeProblem(ValueProblem):
                 ((n, c, conv_output_size(h, k, stride=k), conv_output_size(w, k, stride=k)),
                  "the stride of 3 is right, but the padding is missing: padding=1 adds a row and a column on "
                  "every side, so the padded input is 30 x 30."),
+                ((n, c, conv_output_size(h, k, padding=p, stride=2), conv_output_size(w, k, padding=p, stride=2)),
+                 "that is the shape for stride 2, a common choice but not the default: torch.nn.MaxPool2d(3) "
+                 "moves its window by the window size, 3, unless you pass stride=..."),
                 ((n, c, side + 1, side + 1),
                  "one too many along each side: the formula is floor((n + 2p - k) / s) + 1, and (28 + 2 - 3) / 3 "
                  "is exactly 9."),

@@ -177,18 +177,30 @@ class ReceptiveFieldRecurrenceProblem(CodingProblem):
 STACK_BY_HAND: List[LayerTuple] = [(3, 1, 1), (3, 2, 1), (2, 2, 1), (3, 1, 2)]
 
 
+def _without_pooling(layers: Sequence[LayerTuple]) -> List[int]:
+    """The stack with its pooling layer (k = 2, s = 2, the third) left out, as if pooling did not count."""
+    return _reference([layer for index, layer in enumerate(layers) if index != 2])
+
+
 def _stack_mistakes() -> List[Tuple[int, str]]:
+    """(wrong answer, why) for the stack of exercise 2; slips that give the same number share one message."""
     messages: Dict[Callable, str] = {
-        _no_stride_multiplier: "that forgets the stride multiplier: after the stride-2 layers each step of a "
-                               "later window moves 2, then 4 input pixels.",
-        _summed_kernel_sizes: "that adds the kernel sizes; each layer adds only (k - 1) * d * j pixels.",
-        _summed_effective_sizes: "that adds the dilated kernel sizes; each layer adds only (k - 1) * d * j pixels.",
-        _no_dilation: "that leaves out the dilation 2 of the last layer.",
-        _started_at_zero: "one too small: start from r = 1, a single pixel.",
-        _jump_after_stride: "that multiplies by the jump after each layer's own stride; use the jump of the "
-                            "layers before it.",
+        _no_stride_multiplier: "forgets the stride multiplier: after the stride-2 layers each step of a "
+                               "later window moves 2, then 4 input pixels",
+        _summed_kernel_sizes: "adds the kernel sizes; each layer adds only (k - 1) * d * j pixels",
+        _summed_effective_sizes: "adds the dilated kernel sizes; each layer adds only (k - 1) * d * j pixels",
+        _without_pooling: "leaves out the 2x2 pooling layer; it counts like a layer with k = 2, s = 2",
+        _no_dilation: "leaves out the dilation 2 of the last layer",
+        _started_at_zero: "is one too small: start from r = 1, a single pixel",
+        _jump_after_stride: "multiplies by the jump after each layer's own stride; use the jump of the "
+                            "layers before it",
     }
-    return [(wrong(STACK_BY_HAND)[-1], message) for wrong, message in messages.items()]
+    by_value: Dict[int, List[str]] = {}
+    for wrong, message in messages.items():
+        by_value.setdefault(wrong(STACK_BY_HAND)[-1], []).append(message)
+    return [(value, f"that {causes[0]}." if len(causes) == 1 else
+             f"that is what {len(causes)} slips give: it " + ", or it ".join(causes) + ".")
+            for value, causes in by_value.items()]
 
 
 @lesson_exercise("10_receptive_field", 2)

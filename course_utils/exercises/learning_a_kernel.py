@@ -37,7 +37,7 @@ class CriticalLearningRateProblem(ValueProblem):
                 (0.8, "that is the critical rate of the mean loss (2 / (10 / 4), with 4 outputs). The "
                       "exercise uses the sum of the squared errors, whose Hessian is 4 times larger."),
                 (2 / 12, "that is 2 / (lambda_max + lambda_min), the balanced rate: safe and fastest overall, "
-                         "but the question asks for the largest rate that still converges."),
+                         "but the question asks for the boundary between converging and diverging rates."),
                 (2 / 6, "that is 2 / 6, with a diagonal entry of H. The critical rate uses the largest "
                         "eigenvalue, which also counts the off-diagonal 4: 6 + 4 = 10."),
                 (10.0, "that is lambda_max itself; the critical learning rate is 2 / lambda_max."),

@@ -67,8 +67,7 @@ from mxnet import npx
 # | 09 | pooling | how do we summarise a neighbourhood? |
 # | 10 | receptive fields | how much of the input does one output see? |
 # | 11 | trained filters and invariance | what does a small trained network actually learn? |
-#
-# Lessons are added to `notebooks/` as they are written; the table above is the planned order.
+# | 12 | fast convolution | how do libraries compute convolutions quickly? |
 #
 # The code shared by all lessons (the reference operations, plotting and exercise helpers) lives in
 # the `course_utils` package next to this folder. A lesson may write a function out to teach it, but

@@ -835,9 +835,11 @@ q1, q2, q3 = exercises.bind("05_learning_a_kernel")
 # ### Exercise 1: a critical learning rate by hand
 #
 # Take the $2 \times 3$ image $X = \begin{smallmatrix}1&1&0\\0&1&1\end{smallmatrix}$, a $1 \times 2$ kernel,
-# no bias, and the **sum** of squared errors. What is the largest learning rate for which gradient descent
-# converges from any start? Work out the windows, $H$ and its eigenvalues on paper (the $a, b$ rule above
-# helps), then store the number in `answer`.
+# no bias, and the **sum** of squared errors. What is the critical learning rate $\eta^*$: gradient descent
+# converges from any start for every $\eta < \eta^*$ and diverges from almost every start for $\eta > \eta^*$?
+# (At $\eta = \eta^*$ itself the error along the steepest direction flips sign forever without shrinking,
+# so there is no largest converging rate, only this boundary.) Work out the windows, $H$ and its
+# eigenvalues on paper (the $a, b$ rule above helps), then store the number in `answer`.
 
 # %%
 # BEGIN SOLUTION

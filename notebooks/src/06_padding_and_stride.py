@@ -416,6 +416,24 @@ assert input_usage(8, 3, stride=2)[-1] == 0 and ignored_input_size(8, 3, stride=
 assert input_usage(7, 3, stride=2).min() == 1 and ignored_input_size(7, 3, stride=2) == 0
 
 # %% [markdown]
+# With padding, what the floor drops may be padding rather than image. The padded input has
+# $n + 2p$ rows, and the last $(n + 2p - k) \bmod s$ of them are read by no window; the last $p$ rows
+# of the padded input are zeros, so the real rows lost are
+#
+# $$\max\big(0,\; (n + 2p - k) \bmod s - p\big).$$
+#
+# With $p = 1$ the same $8 \times 8$ input loses nothing, although 7 and 8 still share an output size.
+
+# %%
+for n, p in [(8, 0), (8, 1), (7, 1)]:
+    lost = max(0, (n + 2 * p - 3) % 2 - p)
+    print(f"n = {n}, p = {p}: output {cu.conv_output_size(n, 3, padding=p, stride=2)}, "
+          f"reads per row {input_usage(n, 3, padding=p, stride=2)}, real rows lost {lost}")
+    assert ignored_input_size(n, 3, padding=p, stride=2) == lost
+assert cu.conv_output_size(7, 3, padding=1, stride=2) == cu.conv_output_size(8, 3, padding=1, stride=2)
+assert input_usage(8, 3, padding=1, stride=2).min() >= 1  # every real row of the 8x8 input is read
+
+# %% [markdown]
 # Ignored really means ignored: changing the last row and column of the $8 \times 8$ input leaves the
 # output untouched, in NumPy and in every framework.
 
@@ -755,7 +773,9 @@ assert np.array_equal(state.output, cu.corr2d(state.input, state.kernel, padding
 # * Stride $s$ places windows at $0, s, 2s, \dots$, which equals keeping every $s$-th stride-1 output.
 # * In general $o = \left\lfloor \frac{n + 2p - d(k - 1) - 1}{s} \right\rfloor + 1$
 #   (`cu.conv_output_size`). Because of the floor, $s$ input sizes share an output size (7 and 8
-#   with $k = 3, s = 2$), and the last rows of the larger ones are read by no window.
+#   with $k = 3, s = 2$). The floor drops the last $(n + 2p - k) \bmod s$ rows of the padded input;
+#   of those, $\max(0, (n + 2p - k) \bmod s - p)$ are real rows, so with $p = 1$ the $8 \times 8$ input
+#   loses none.
 # * The worked shapes: $8 \times 8$ stays $8 \times 8$ with $3 \times 3$ and $p = 1$, or $5 \times 3$
 #   and $p = (2, 1)$; stride $2$ makes it $4 \times 4$; kernel $(3, 5)$, padding $(0, 1)$, stride
 #   $(3, 4)$ give $2 \times 2$. PyTorch, MXNet and JAX agree with the formula everywhere we looked.

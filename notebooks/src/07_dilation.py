@@ -387,17 +387,22 @@ assert seen[::2, ::2].all() and not seen[1::2, :].any() and not seen[:, 1::2].an
 # %% [markdown]
 # Worse, two neighbouring outputs read **disjoint** sets of pixels: the network splits into four
 # interleaved sub-images (even/odd rows times even/odd columns) that never exchange information, and
-# no output can ever compare a pixel with its immediate neighbour. Adding a $d = 1$ layer in front
-# repairs it: with $d = 1, 2$ the two neighbouring fields overlap in $7 \times 6$ pixels.
+# no output can ever compare a pixel with its immediate neighbour. Adding a $d = 1$ layer in front of
+# the two, $d = 1, 2, 2$, repairs it: every pixel of the field is read, and neighbouring outputs
+# share most of their fields (the cell below counts them).
 
 # %%
 left, right = input_influence([2, 2], size=19), input_influence([2, 2], size=19, shift=1)
 overlap = np.count_nonzero((left != 0) & (right != 0))
 print("pixels shared by two neighbouring outputs, d = 2, 2:", overlap)
 assert overlap == 0
-left, right = input_influence([1, 2], size=19), input_influence([1, 2], size=19, shift=1)
-print("pixels shared by two neighbouring outputs, d = 1, 2:", np.count_nonzero((left != 0) & (right != 0)))
-assert np.count_nonzero((left != 0) & (right != 0)) == 6 * 7
+left, right = input_influence([1, 2, 2], size=19), input_influence([1, 2, 2], size=19, shift=1)
+repaired = np.count_nonzero((left != 0) & (right != 0))
+field = span(left != 0)
+every_pixel_read = np.count_nonzero(left) == field[0] * field[1]
+print(f"d = 1, 2, 2: field {field[0]}x{field[1]}, every pixel in it read: {every_pixel_read}; "
+      f"pixels shared by two neighbouring outputs: {repaired}")
+assert every_pixel_read and repaired == field[0] * (field[1] - 1)  # the fields overlap in all but one column
 
 # %% [markdown]
 # The cure is to mix dilations so that each layer fills the holes of the others, for example starting

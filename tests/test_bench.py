@@ -169,3 +169,13 @@ def test_crossover_report_lists_measured_and_stored_values(monkeypatch, capsys):
     stored = dict(fast_correlation.FFT_CROSSOVER["float32"])[64]
     assert f"    64       30.0 {stored:18.1f}" in text
     assert "inf" in text
+
+
+def test_the_benchmark_runs_without_mxnet(monkeypatch):
+    """MXNet has wheels only for Linux: elsewhere its row is left out and the rest is timed."""
+    from course_utils import frameworks
+
+    monkeypatch.setitem(frameworks._available, "MXNet", False)
+    results = bench.run([bench.Case(16, 3)], budget_seconds=0.01, log=lambda line: None)
+    names = {r.name for r in results}
+    assert "mxnet npx.convolution" not in names and "torch.nn.functional.conv2d" in names

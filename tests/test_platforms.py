@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -402,20 +401,16 @@ def test_readme_matrix_matches_the_resolutions(resolve):
 
 
 # -- the PyTorch CPU index switch ------------------------------------------------------------------
-def run_make(*make_args: str, **env: str) -> subprocess.CompletedProcess:
-    """`make -n` in the repository (nothing runs), free of the settings of a make that started pytest."""
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed (the Makefile's install rule cannot be inspected)")
-    # `make test PYTORCH_CPU_INDEX=1` passes its variables on in MAKEFLAGS; they must not reach this make.
-    clean = {key: value for key, value in os.environ.items()
-             if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTORCH_CPU_INDEX")}
-    return subprocess.run(["make", "-n", *make_args], cwd=ROOT, capture_output=True, text=True,
-                          env={**clean, **env})
+def run_course(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`course.py` with this Python, free of a PYTORCH_CPU_INDEX that the shell running pytest set."""
+    clean = {key: value for key, value in os.environ.items() if key != "PYTORCH_CPU_INDEX"}
+    return subprocess.run([sys.executable, str(ROOT / "course.py"), *args], cwd=ROOT, capture_output=True,
+                          text=True, env={**clean, **env})
 
 
-def install_commands(*make_args: str, **env: str) -> List[str]:
-    """The pip commands `make install` would run after a requirements change."""
-    completed = run_make("-W", "requirements.txt", "install", *make_args, **env)
+def install_commands(*course_args: str, **env: str) -> List[str]:
+    """The pip commands `course.py install` (and so `make install`) runs after a requirements change."""
+    completed = run_course("install", "--reinstall", "--dry-run", *course_args, **env)
     assert completed.returncode == 0, completed.stderr
     return [line for line in completed.stdout.splitlines() if " -m pip install " in line]
 
@@ -423,22 +418,26 @@ def install_commands(*make_args: str, **env: str) -> List[str]:
 def test_pytorch_cpu_index_is_added_to_the_pinned_install_only_when_asked():
     cpu_index = "--extra-index-url https://download.pytorch.org/whl/cpu"
     default = install_commands()
-    asked = install_commands("PYTORCH_CPU_INDEX=1")
+    asked = install_commands("--pytorch-cpu-index", "1")
     assert len(default) == len(asked) == 3
     pinned_install = [line for line in asked if "-r requirements.txt" in line]
     assert len(pinned_install) == 1 and cpu_index in pinned_install[0]
     assert sum(cpu_index in line for line in asked) == 1, "only the requirements.txt install needs torch's index"
-    assert not any("download.pytorch.org" in line for line in default + install_commands("PYTORCH_CPU_INDEX=0"))
+    assert not any("download.pytorch.org" in line
+                   for line in default + install_commands("--pytorch-cpu-index", "0") + install_commands(PYTORCH_CPU_INDEX="0"))
     # The rest of the command is unchanged.
     assert [" ".join(line.replace(cpu_index, "").split()) for line in asked] == [" ".join(line.split()) for line in default]
-    # make also takes the variable from the environment: `PYTORCH_CPU_INDEX=1 make lab`.
+    # The environment variable works too: `PYTORCH_CPU_INDEX=1 python3.11 course.py lab`, `PYTORCH_CPU_INDEX=1 make lab`.
     assert install_commands(PYTORCH_CPU_INDEX="1") == asked
 
 
 def test_pytorch_cpu_index_refuses_a_value_it_would_ignore():
-    completed = run_make("install", "PYTORCH_CPU_INDEX=yes")
-    assert completed.returncode != 0
-    assert 'PYTORCH_CPU_INDEX must be 1 (torch from PyTorch\'s CPU-only index) or 0; got "yes"' in completed.stderr
+    for completed in (run_course("install", "--dry-run", "--pytorch-cpu-index", "yes"),
+                      run_course("install", "--dry-run", PYTORCH_CPU_INDEX="yes")):
+        assert completed.returncode != 0
+        assert completed.stderr.strip() == \
+            'PYTORCH_CPU_INDEX must be 1 (torch from PyTorch\'s CPU-only index) or 0; got "yes"'
+        assert " -m pip install " not in completed.stdout
 
 
 if __name__ == "__main__":

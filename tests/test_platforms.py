@@ -218,7 +218,7 @@ def resolve(request, tmp_path_factory) -> Resolver:
         pytest.skip(reason)
     # pytest's cache folder keeps uv's cache between runs (about 25 MB of index pages and wheel
     # metadata); without the cache plugin a temporary folder does.
-    cache = request.config.cache
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
     cache_dir = cache.mkdir("uv-cache") if cache is not None else tmp_path_factory.mktemp("uv-cache")
     certificate = pip_certificate()
     done: Dict[Tuple[Path, Platform, bool], Resolution] = {}

@@ -24,8 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_PY = ROOT / "course.py"
 MAKEFILE = ROOT / "Makefile"
-sys.path.insert(0, str(ROOT))
-import course  # noqa: E402
+import course  # the repository root is on sys.path (pyproject: pythonpath)
 
 CPU_INDEX = ["--extra-index-url", "https://download.pytorch.org/whl/cpu"]
 # Targets that set .venv up first, and so take the install options.

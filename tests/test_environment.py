@@ -11,6 +11,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from course import PYTORCH_CPU_INDEX_URL
 from course_utils.environment import read_pins
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,11 +47,24 @@ def pip_file_pins(path: Path) -> dict[str, tuple[str, str]]:
     return dict(pinned(code, f"{path.name}:{number}") for number, code, _ in requirement_lines(path))
 
 
-def conda_pip_pins() -> dict[str, tuple[str, str]]:
+def conda_pip_lines() -> tuple[list[str], list[str]]:
+    """``(options, requirements)`` of environment.yml's pip section: ``--`` lines are pip options."""
     spec = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_sections = [entry["pip"] for entry in spec["dependencies"] if isinstance(entry, dict) and "pip" in entry]
     assert len(pip_sections) == 1, "environment.yml needs exactly one pip: section"
-    return dict(pinned(line, "environment.yml") for line in pip_sections[0])
+    options = [line for line in pip_sections[0] if line.startswith("-")]
+    return options, [line for line in pip_sections[0] if not line.startswith("-")]
+
+
+def conda_pip_pins() -> dict[str, tuple[str, str]]:
+    return dict(pinned(line, "environment.yml") for line in conda_pip_lines()[1])
+
+
+def test_conda_environment_takes_torch_from_the_cpu_index():
+    # Binder and the container route build from environment.yml with no variable to set, so the
+    # CPU-only index is written into the file (course.py adds it only when PYTORCH_CPU_INDEX=1).
+    options, _ = conda_pip_lines()
+    assert options == [f"--extra-index-url {PYTORCH_CPU_INDEX_URL}"]
 
 
 def test_environment_yml_matches_requirements():

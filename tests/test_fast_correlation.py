@@ -152,6 +152,30 @@ def test_threads_work_in_a_forked_child(tiny_strips, monkeypatch):
     assert child.exitcode == 0 and queue.get(timeout=5) is True
 
 
+WITHOUT_FORK = """
+import os, sys
+# Windows: no fork, so no register_at_fork; the module must import and thread without them.
+del os.register_at_fork, os.fork
+import numpy as np
+from course_utils import fast_correlation as fc
+from course_utils.ops import corr2d_naive
+fc.SMALL_OUTPUT, fc.STRIP_BYTES, fc.PARALLEL_MIN_BYTES = 0, 320, 0  # threads even here, as tiny_strips does
+fc.set_num_threads(2)
+X, K = np.arange(4000.0).reshape(40, 100), np.ones((3, 3))
+assert np.array_equal(fc.corr2d_direct(X, K), corr2d_naive(X, K))
+print(sorted(t.name.split("_")[0] for t in __import__("threading").enumerate()))
+"""
+
+
+def test_the_thread_pool_works_where_os_has_no_fork():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WITHOUT_FORK], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "course" in done.stdout, f"the pool never started threads: {done.stdout}"
+
+
 def plain_tap_loop(Xp, K):
     """The tap loop corr2d used before the fast paths (float64 reference for bit-for-bit checks)."""
     oh, ow = Xp.shape[0] - K.shape[0] + 1, Xp.shape[1] - K.shape[1] + 1

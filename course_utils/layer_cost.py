@@ -13,13 +13,17 @@ computes :math:`c_o h_\text{out} w_\text{out}` output values:
 
 The parameter count does not depend on the image size; the multiply-adds grow
 with the output size, which :func:`course_utils.ops.conv_output_size` gives.
+
+With ``groups=g`` (a grouped convolution, as ``torch.nn.Conv2d(groups=g)``) each
+output channel sees only the :math:`c_i / g` input channels of its group, so both
+counts' weight terms are divided by :math:`g`; ``groups = c_i`` is the depthwise layer.
 """
 from __future__ import annotations
 
 import numbers
 from typing import Any, Tuple
 
-from ._checks import IntOrPair, as_pair
+from ._checks import IntOrPair, as_groups, as_pair
 from .ops import conv_output_size
 
 __all__ = ["conv_multiply_adds", "conv_parameter_count"]
@@ -41,7 +45,16 @@ def _channels_and_kernel(in_channels: Any, out_channels: Any, kernel_size: Any) 
     return c_in, c_out, kernel_hw
 
 
-def conv_parameter_count(in_channels: int, out_channels: int, kernel_size: IntOrPair, bias: bool = True) -> int:
+def _inputs_per_group(c_in: int, c_out: int, groups: Any) -> int:
+    """Input channels each output channel sees: c_in / groups, once groups divides c_in and c_out."""
+    g = as_groups(groups)
+    if c_in % g or c_out % g:
+        raise ValueError(f"groups={groups!r} must divide in_channels={c_in} and out_channels={c_out}")
+    return c_in // g
+
+
+def conv_parameter_count(in_channels: int, out_channels: int, kernel_size: IntOrPair, bias: bool = True,
+                         *, groups: int = 1) -> int:
     r"""Number of learnable parameters of a 2-D convolution layer.
 
     :math:`c_o c_i k_h k_w` weights, plus :math:`c_o` biases when ``bias`` is
@@ -56,6 +69,8 @@ def conv_parameter_count(in_channels: int, out_channels: int, kernel_size: IntOr
         :math:`k` for a square kernel, or :math:`(k_h, k_w)`.
     bias : bool
         Whether the layer adds one learnable bias per output channel.
+    groups : int
+        Channel groups (must divide both channel counts): :math:`c_o (c_i / g) k_h k_w` weights.
 
     >>> conv_parameter_count(64, 64, 3)        # 64 * 64 * 3 * 3 + 64
     36928
@@ -63,11 +78,13 @@ def conv_parameter_count(in_channels: int, out_channels: int, kernel_size: IntOr
     16384
     >>> conv_parameter_count(3, 8, (5, 3))     # 8 * 3 * 5 * 3 + 8
     368
+    >>> conv_parameter_count(64, 64, 3, groups=64)   # depthwise: 64 * 1 * 3 * 3 + 64
+    640
     """
     c_in, c_out, (kh, kw) = _channels_and_kernel(in_channels, out_channels, kernel_size)
     if not isinstance(bias, bool):
         raise TypeError(f"bias must be True or False; got {type(bias).__name__} {bias!r}")
-    return c_out * c_in * kh * kw + (c_out if bias else 0)
+    return c_out * _inputs_per_group(c_in, c_out, groups) * kh * kw + (c_out if bias else 0)
 
 
 def conv_multiply_adds(
@@ -78,6 +95,8 @@ def conv_multiply_adds(
     padding: IntOrPair = 0,
     stride: IntOrPair = 1,
     dilation: IntOrPair = 1,
+    *,
+    groups: int = 1,
 ) -> int:
     r"""Multiply-adds of one forward pass of a 2-D convolution layer, for one image.
 
@@ -95,14 +114,20 @@ def conv_multiply_adds(
         Channels of the input and of the output (both >= 1).
     kernel_size, padding, stride, dilation : int or (int, int)
         As for ``torch.nn.Conv2d``.
+    groups : int
+        Channel groups (must divide both channel counts): each output value sums
+        :math:`(c_i / g) k_h k_w` products.
 
     >>> conv_multiply_adds(56, 64, 64, 3, padding=1)       # 64 * 64 * 9 * 56 * 56
     115605504
     >>> conv_multiply_adds((3, 3), 2, 3, 2)                  # 3 * 2 * 4 * 2 * 2
     96
+    >>> conv_multiply_adds(56, 64, 64, 3, padding=1, groups=64)   # 64 * 1 * 9 * 56 * 56
+    1806336
     """
     n_hw = as_pair(input_hw, "input_hw", minimum=1)
     c_in, c_out, kernel_hw = _channels_and_kernel(in_channels, out_channels, kernel_size)
+    per_group_in = _inputs_per_group(c_in, c_out, groups)
     p_hw = as_pair(padding, "padding", minimum=0)
     s_hw = as_pair(stride, "stride", minimum=1)
     d_hw = as_pair(dilation, "dilation", minimum=1)
@@ -115,4 +140,4 @@ def conv_multiply_adds(
             f"padding={padding!r} to {padded[0]}x{padded[1]}: increase padding or use a smaller kernel"
         )
     h_out, w_out = conv_output_size(n_hw, kernel_hw, padding=p_hw, stride=s_hw, dilation=d_hw)
-    return c_out * c_in * kernel_hw[0] * kernel_hw[1] * h_out * w_out
+    return c_out * per_group_in * kernel_hw[0] * kernel_hw[1] * h_out * w_out

@@ -197,6 +197,37 @@ def test_ignored_input_size_is_the_unread_tail(axis):
     assert ignored_input_size(n, k, padding=p, stride=s, dilation=d) <= s - 1
 
 
+def test_real_rows_lost_closed_form_on_a_grid():
+    """Lesson 06's statement: the floor loses max(0, (n + 2p - k) mod s - p) real rows (p < k), checked on a grid.
+
+    Also with dilation (k replaced by the span d(k - 1) + 1). Without dilation and with s <= k, windows leave
+    no gaps, so those are all the rows input_usage counts as never read.
+    """
+    checked = 0
+    for n in range(1, 21):
+        for k in range(1, 7):
+            for d in (1, 2, 3):
+                span = d * (k - 1) + 1
+                for p in range(span):
+                    for s in range(1, 8):
+                        if span > n + 2 * p:
+                            continue
+                        lost = max(0, (n + 2 * p - span) % s - p)
+                        assert ignored_input_size(n, k, padding=p, stride=s, dilation=d) == lost, (n, k, p, s, d)
+                        if d == 1 and s <= k:
+                            never_read = int(np.sum(input_usage(n, k, padding=p, stride=s) == 0))
+                            assert never_read == lost, (n, k, p, s)
+                        checked += 1
+    assert checked > 10_000
+
+
+def test_padding_can_make_the_floor_drop_only_padding():
+    """7 and 8 share an output size with k=3, s=2, p=1, yet every pixel of the 8-pixel axis is read."""
+    assert conv_output_size(7, 3, padding=1, stride=2) == conv_output_size(8, 3, padding=1, stride=2) == 4
+    assert input_usage(8, 3, padding=1, stride=2).min() >= 1
+    assert ignored_input_size(8, 3, padding=1, stride=2) == 0
+    assert ignored_input_size(8, 3, stride=2) == 1  # without padding the same input loses row 7
+
 def test_ignored_rows_do_not_change_the_torch_output():
     rng = np.random.default_rng(0)
     X, K = torch.from_numpy(rng.standard_normal((1, 1, 8, 9))), torch.from_numpy(rng.standard_normal((1, 1, 3, 3)))

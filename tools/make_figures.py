@@ -20,13 +20,17 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
+from course_utils import corr2d  # noqa: E402
 from course_utils.diagrams import (  # noqa: E402
+    correlation_step_formula,
     show_correlation_step,
     show_multi_channel_step,
     show_pooling_step,
 )
 from course_utils.notebook import FIGURE_STYLE  # noqa: E402
+from course_utils.plotting import show_array, show_padded_array  # noqa: E402
 from course_utils.sliding_window import ConvGeometry, draw_sliding_window, save_sliding_window_gif  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +50,6 @@ ANIMATIONS: Dict[str, ConvGeometry] = {
 #: Static one-position views for the padding, stride and dilation lessons.
 GEOMETRY_STILLS: Dict[str, tuple] = {
     "padding.png": (ConvGeometry(input_size=3, kernel_size=2, padding=1), (0, 0)),
-    "stride.png": (ConvGeometry(input_size=3, kernel_size=2, padding=1, stride=(3, 2)), (1, 1)),
     "dilation.png": (ConvGeometry(input_size=7, kernel_size=3, dilation=2), (1, 1)),
 }
 
@@ -68,6 +71,29 @@ def multi_channel(path: Path) -> None:
 
 def pooling(path: Path) -> None:
     _save(show_pooling_step(X_WORKED, 2, (0, 0)), path)
+
+
+#: Lesson 06's stride example: the worked input and kernel, padding 1, stride (3, 2), output cell (1, 1).
+STRIDE_EXAMPLE = {"padding": 1, "stride": (3, 2), "position": (1, 1)}
+
+
+def stride(path: Path) -> None:
+    """The numbers the lesson computes from: padded input, kernel, 2x2 output, and the sum for one cell."""
+    padding, (s_h, s_w), (row, col) = STRIDE_EXAMPLE["padding"], STRIDE_EXAMPLE["stride"], STRIDE_EXAMPLE["position"]
+    Y = corr2d(X_WORKED, K_WORKED, padding=padding, stride=(s_h, s_w))
+    k_h, k_w = K_WORKED.shape
+    fig, axes = plt.subplots(1, 3, figsize=(8.0, 3.4), gridspec_kw={"width_ratios": [5, 2, 2]})
+    show_padded_array(axes[0], X_WORKED, padding, f"input, padding {padding} (hatched)", colorbar=False)
+    show_array(axes[1], K_WORKED, "kernel K", colorbar=False)
+    show_array(axes[2], Y, f"output, stride {(s_h, s_w)}", colorbar=False)
+    axes[0].add_patch(Rectangle((s_w * col - 0.5, s_h * row - 0.5), k_w, k_h, fill=False, edgecolor="tab:orange",
+                                linewidth=3))
+    axes[2].add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="tab:orange", linewidth=3))
+    # The window of output (row, col) starts at (s_h row, s_w col) of the padded input.
+    formula = correlation_step_formula(np.pad(X_WORKED, padding), K_WORKED, (s_h * row, s_w * col))
+    fig.suptitle(f"stride {(s_h, s_w)}: output[{row}, {col}] = {formula}")
+    fig.tight_layout()
+    _save(fig, path)
 
 
 def geometry_still(name: str) -> Callable[[Path], None]:
@@ -95,6 +121,7 @@ FIGURES: Dict[str, Callable[[Path], None]] = {
     "cross_correlation.png": cross_correlation,
     "multi_channel.png": multi_channel,
     "pooling.png": pooling,
+    "stride.png": stride,
     **{name: geometry_still(name) for name in GEOMETRY_STILLS},
     **{name: animation(name) for name in ANIMATIONS},
 }

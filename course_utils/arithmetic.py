@@ -272,9 +272,20 @@ def ignored_input_size(
     number of *real* input rows lost, ``max(0, n + p - 1 - (s(o - 1) + d(k - 1)))`` (at most ``n``).
     It is 0 at stride 1 and at most ``stride - 1``.
 
+    In closed form: the floor drops the last :math:`(n + 2p - d(k - 1) - 1) \bmod s`
+    positions of the padded input, and the last ``p`` of those are padding, so
+    the real rows lost are :math:`\max(0, (n + 2p - d(k - 1) - 1) \bmod s - p)`
+    (for ``p < d(k - 1) + 1``; a larger padding can leave the whole input
+    behind the last window, and the count stops at ``n``). These are the rows
+    *after* the last window. Between windows nothing is skipped while the
+    stride is at most ``k`` (without dilation); a larger stride, or a dilated
+    kernel's holes, leave gaps that :func:`input_usage` shows as zeros.
+
     >>> ignored_input_size(8, 3, stride=2)
     1
     >>> ignored_input_size(7, 3, stride=2)
+    0
+    >>> ignored_input_size(8, 3, padding=1, stride=2)  # 7 and 8 share the output 4, but what is dropped is padding
     0
     >>> ignored_input_size((8, 9), 3, padding=1, stride=3)
     (0, 1)

@@ -25,7 +25,7 @@ from ._checks import IntOrPair, as_groups, as_pair, as_real_array, check_groups_
 from .fast_correlation import output_hw, prepare_correlation
 from .ops import check_batch_channels, corr2d, corr2d_batch
 
-__all__ = ["conv_transpose_output_size", "conv_transpose2d", "conv2d_backward"]
+__all__ = ["conv_transpose_output_size", "conv_transpose2d", "conv2d_backward", "tap_coverage"]
 
 
 def _transposed_hw(input_hw, kernel_hw, p, s, d, op) -> Tuple[int, int]:
@@ -251,3 +251,52 @@ def conv2d_backward(
     # Rows (columns) past kh (kw) pair the kernel with the unread rows: they are no taps of K.
     grad_K = full[:, :, : K.shape[2], : K.shape[3]].transpose(1, 0, 2, 3)
     return grad_X, np.ascontiguousarray(grad_K)
+
+
+def tap_coverage(
+    input_hw: IntOrPair,
+    kernel_hw: IntOrPair,
+    *,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+    output_padding: IntOrPair = 0,
+) -> np.ndarray:
+    r"""How many (input pixel, kernel tap) pairs a transposed convolution adds into each output pixel.
+
+    Input pixel :math:`(i, j)` and tap :math:`(a, b)` land on output
+    :math:`(s i + d a - p,\; s j + d b - p)`. Counting the pairs, with no values involved, shows
+    how evenly the layer covers its output: with stride 2, a kernel of 3 alternates 1 and 2 taps
+    along each axis (a checkerboard of 1, 2 and 4), a kernel of 4 gives 2 per axis (4 in all)
+    everywhere away from the border.
+    The result equals ``conv_transpose2d`` of an all-ones input with an all-ones kernel, counted
+    here tap by tap instead.
+
+    ``input_hw`` and ``kernel_hw`` are ints (square) or ``(h, w)`` pairs; the options are those
+    of :func:`conv_transpose2d` and the shape is :func:`conv_transpose_output_size`'s.
+
+    >>> tap_coverage(4, 3, stride=2)
+    array([[1, 1, 2, 1, 2, 1, 2, 1, 1],
+           [1, 1, 2, 1, 2, 1, 2, 1, 1],
+           [2, 2, 4, 2, 4, 2, 4, 2, 2],
+           [1, 1, 2, 1, 2, 1, 2, 1, 1],
+           [2, 2, 4, 2, 4, 2, 4, 2, 2],
+           [1, 1, 2, 1, 2, 1, 2, 1, 1],
+           [2, 2, 4, 2, 4, 2, 4, 2, 2],
+           [1, 1, 2, 1, 2, 1, 2, 1, 1],
+           [1, 1, 2, 1, 2, 1, 2, 1, 1]])
+    """
+    n_hw = as_pair(input_hw, "input_hw", minimum=1)
+    k_hw = as_pair(kernel_hw, "kernel_hw", minimum=1)
+    out_hw = conv_transpose_output_size(n_hw, k_hw, padding=padding, stride=stride, dilation=dilation,
+                                        output_padding=output_padding)
+    s = as_pair(stride, "stride", minimum=1)
+    p = as_pair(padding, "padding", minimum=0)
+    d = as_pair(dilation, "dilation", minimum=1)
+    # The uncropped output, with room for output_padding beyond the last tap.
+    full = np.zeros([o + 2 * pi for o, pi in zip(out_hw, p)], dtype=np.int64)
+    for a in range(k_hw[0]):
+        for b in range(k_hw[1]):
+            full[d[0] * a: d[0] * a + s[0] * (n_hw[0] - 1) + 1: s[0],
+                 d[1] * b: d[1] * b + s[1] * (n_hw[1] - 1) + 1: s[1]] += 1
+    return full[p[0]: p[0] + out_hw[0], p[1]: p[1] + out_hw[1]]

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import course_utils
 from course_utils import conv2d_backward, conv_transpose2d, corr2d, corr2d_batch
 from course_utils import ops
-from course_utils.backward import conv_transpose_output_size
+from course_utils.backward import conv_transpose_output_size, tap_coverage
 from course_utils.fast_correlation import gemm_batch_validated, prepare_correlation
 
 IntOrPair = Union[int, Tuple[int, int]]
@@ -360,6 +360,55 @@ def test_conv_transpose2d_float32_stays_float32():
     Y = np.ones((1, 2, 3, 3), dtype=np.float32)
     assert conv_transpose2d(Y, np.ones((2, 1, 2, 2), dtype=np.float32), stride=2).dtype == np.float32
     assert conv_transpose2d(Y[0, 0], np.ones((2, 2), dtype=np.float32)).dtype == np.float32
+
+
+# --------------------------------------------------------------------------
+# tap_coverage: how many taps reach each output pixel of a transposed convolution
+# --------------------------------------------------------------------------
+
+
+@LOCAL
+@given(transposed_cases(batched=False))
+def test_tap_coverage_counts_what_torch_adds_up_from_ones(case):
+    counts = tap_coverage(case.hw, case.khw, **case.options)
+    assert counts.dtype == np.int64 and counts.shape == case.expected_shape
+    # Ones scattered by a kernel of ones: each output pixel sums exactly one 1 per (pixel, tap) pair.
+    np.testing.assert_array_equal(counts, case.torch_output(np.ones(case.hw), np.ones(case.khw)))
+
+
+def test_tap_coverage_by_brute_force():
+    # Every (pixel, tap) pair placed one at a time, by the formula (s i + d a - p, s j + d b - p).
+    n, k, s, p, d, op = (3, 4), (3, 2), (2, 3), (1, 0), (1, 2), (1, 2)
+    counts = tap_coverage(n, k, stride=s, padding=p, dilation=d, output_padding=op)
+    expected = np.zeros(conv_transpose_output_size(n, k, stride=s, padding=p, dilation=d, output_padding=op), int)
+    for i in range(n[0]):
+        for j in range(n[1]):
+            for a in range(k[0]):
+                for b in range(k[1]):
+                    row, col = s[0] * i + d[0] * a - p[0], s[1] * j + d[1] * b - p[1]
+                    if 0 <= row < expected.shape[0] and 0 <= col < expected.shape[1]:
+                        expected[row, col] += 1
+    np.testing.assert_array_equal(counts, expected)
+
+
+def test_tap_coverage_stride_two_kernel_three_is_a_checkerboard_kernel_four_is_even():
+    odd = tap_coverage(6, 3, stride=2, padding=1, output_padding=1)
+    even = tap_coverage(6, 4, stride=2, padding=1)
+    assert odd.shape == even.shape == (12, 12)
+    assert set(np.unique(odd[1:-1, 1:-1])) == {1, 2, 4}
+    assert set(np.unique(even[1:-1, 1:-1])) == {4}
+
+
+@pytest.mark.parametrize("call, exc_type, text", [
+    (lambda: tap_coverage(0, 3), ValueError, "input_hw must be >= 1; got 0"),
+    (lambda: tap_coverage(4, 2.0), TypeError, "kernel_hw must be an int or a pair of ints; got float 2.0"),
+    (lambda: tap_coverage(4, 3, stride=2, output_padding=2), ValueError,
+     "output_padding must be smaller than stride or dilation on each axis, as in PyTorch; "
+     "got output_padding=2 with stride=2 and dilation=1"),
+    (lambda: tap_coverage(1, 1, padding=1), ValueError, "padding=1 leaves no output"),
+])
+def test_tap_coverage_bad_input(call, exc_type, text):
+    assert message_of(exc_type, call).startswith(text)
 
 
 # --------------------------------------------------------------------------

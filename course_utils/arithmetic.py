@@ -273,7 +273,7 @@ def ignored_input_size(
     It is 0 at stride 1 and at most ``stride - 1``.
 
     In closed form: the floor drops the last :math:`(n + 2p - d(k - 1) - 1) \bmod s`
-    positions of the padded input, and the last ``p`` of those are padding, so
+    positions of the padded input; its last ``p`` positions are padding, so
     the real rows lost are :math:`\max(0, (n + 2p - d(k - 1) - 1) \bmod s - p)`
     (for ``p < d(k - 1) + 1``; a larger padding can leave the whole input
     behind the last window, and the count stops at ``n``). These are the rows

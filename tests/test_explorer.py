@@ -13,9 +13,12 @@ from course_utils.widgets.explorer_model import (
     LIMITS,
     ExplorerSettings,
     ExplorerState,
+    counted,
+    fit_settings,
     max_dilation,
     max_kernel_size,
 )
+from course_utils.widgets.grid_image import GridPanel, _label_width, _layout
 
 GRID = list(itertools.product([1, 2, 5], [3, 6], [1, 2, 3, 4], [0, 1, 3], [1, 2, 3], [1, 2, 3], [False, True]))
 
@@ -108,14 +111,89 @@ def test_widget_controls_drive_the_explorer():
     text = box.children[2]
     assert "output 3x3" in text.value
     controls["stride"].value = 1
+    shown.wait()
     assert "output 5x5" in text.value
     controls["padding"].value = 0
+    shown.wait()
     assert "output 3x3" in text.value
     controls["input height"].value = 2  # the kernel slider's limit drops, and the kernel with it
+    shown.wait()
     assert controls["kernel size"].max == 2 and controls["kernel size"].value == 2
     assert explorer.settings.kernel_size == 2 and "output 1x4" in text.value
+    assert explorer.notice.startswith("kernel size lowered from 3 to 2")  # said in the picture, not silent
+    assert box.children[1].value == explorer.render_png()
     bundle = shown._repr_mimebundle_()
     assert {"image/png", "text/plain", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+
+
+def test_text_under_the_widget_does_not_repeat_the_pictures_formula_and_sum():
+    explorer = ConvolutionExplorer(ExplorerSettings(height=3, width=3, kernel_size=2))
+    text = explorer.widget_text()
+    assert explorer.state.formula_text() not in text and explorer.state.products_text((0, 0)) not in text
+    assert text.splitlines() == [explorer.summary().splitlines()[0], "output 2x2", "kernel at output[0, 0]",
+                                 explorer.state.torch_call()]
+
+
+def test_singular_and_plural():
+    assert [counted(n, "row") for n in (0, 1, 2)] == ["0 rows", "1 row", "2 rows"]
+    one_row = ExplorerState(ExplorerSettings(height=3, width=5, kernel_size=3))
+    assert one_row.formula_text().endswith("= 1 row, 3 columns")
+    one_column = ExplorerState(ExplorerSettings(height=4, width=3, kernel_size=3))
+    assert one_column.formula_text().endswith("= 2 rows, 1 column")
+    assert "rows" not in ExplorerState(ExplorerSettings(height=3, width=3, kernel_size=3)).formula_text()
+
+
+def test_shrinking_the_input_lowers_the_kernel_and_says_so():
+    fitted, notice = fit_settings(ExplorerSettings(height=1, width=5, kernel_size=5))
+    assert fitted.kernel_size == 1
+    assert notice == ("kernel size lowered from 5 to 1: a 5x5 kernel with dilation 1 covers 5x5 cells, more than the "
+                      "1x5 padded input")
+    fitted, notice = fit_settings(ExplorerSettings(height=5, width=5, kernel_size=3, dilation=3))
+    assert (fitted.kernel_size, fitted.dilation) == (2, 3) and notice.startswith("kernel size lowered from 3 to 2")
+    assert ExplorerState(fitted).valid
+    assert fit_settings(ExplorerSettings(height=5, width=5, kernel_size=3)) == (ExplorerSettings(5, 5, 3), "")
+    explorer = ConvolutionExplorer(ExplorerSettings(height=5, width=5, kernel_size=5))
+    silent = explorer.render_png()
+    explorer.update_within_limits(height=1)
+    assert explorer.settings.kernel_size == 1 and explorer.notice
+    told = explorer.image()
+    explorer.notice = ""
+    assert told.size[1] > explorer.image().size[1], "the notice takes a line of the picture"
+    explorer.update(height=5)
+    assert explorer.notice == "" and explorer.render_png() != silent
+
+
+@pytest.mark.parametrize("settings, legend", [
+    (ExplorerSettings(height=3, width=3, kernel_size=3, padding=0, stride=2, transposed=True),
+     "grey: border of d·(k - 1) - p = 2 zeros and zeros inserted by the stride"),
+    (ExplorerSettings(height=3, width=3, kernel_size=3, padding=2, stride=1, transposed=True), ""),
+    (ExplorerSettings(height=3, width=3, kernel_size=2, padding=1, stride=2, transposed=True),
+     "grey: zeros inserted by the stride"),
+    (ExplorerSettings(height=3, width=3, kernel_size=3, padding=1), "grey: padding (1)"),
+    (ExplorerSettings(height=3, width=3, kernel_size=3, padding=0), ""),
+])
+def test_legend_names_only_the_cells_the_grid_has(settings, legend):
+    explorer = ConvolutionExplorer(settings)
+    assert explorer.legend() == legend
+    assert "padding" not in explorer.legend() or settings.padding > 0
+
+
+def test_a_narrow_panels_title_keeps_clear_of_its_neighbour():
+    for settings in (ExplorerSettings(height=5, width=5, kernel_size=5), ExplorerSettings(height=7, width=7, kernel_size=7),
+                     ExplorerSettings(height=1, width=1, kernel_size=1)):
+        state = ExplorerState(settings)
+        panels = [GridPanel("input", np.zeros(state.grid.shape + (3,), np.uint8)),
+                  GridPanel("kernel", np.zeros(state.kernel.shape + (3,), np.uint8)),
+                  GridPanel(f"output {state.output_shape[0]}x{state.output_shape[1]}",
+                            np.zeros(state.output_shape + (3,), np.uint8), caption="dark: cell (0, 0)")]
+        layout = _layout(panels, 820, 34)
+        extents = []  # (left, right) of each panel's grid and of its centred label
+        for panel, (x, _) in zip(panels, layout.origins):
+            centre, half = x + panel.shape[1] * layout.cell / 2, _label_width(panel) / 2
+            extents.append((min(x, centre - half), max(x + panel.shape[1] * layout.cell, centre + half)))
+        for (_, right), (left, _) in zip(extents, extents[1:]):
+            assert right < left, (settings, extents)
+        assert extents[0][0] >= 0 and extents[-1][1] <= 820
 
 
 def test_every_slider_position_renders_without_error():
@@ -132,6 +210,6 @@ def test_widget_benchmark_machinery_runs_every_planned_change():
     for make in (bench.explorer_changes, bench.playground_changes):
         shown, changes = make(8)
         before = shown.widget.children[1].value
-        times = bench.time_updates(changes)
+        times = bench.time_updates(changes, shown.wait)
         assert len(times) == 8 and all(t > 0 for t in times)
         assert shown.widget.children[1].value != before  # the picture was redrawn

@@ -21,12 +21,14 @@ EXPLORER_BUDGET_MS = 100.0
 PLAYGROUND_BUDGET_MS = 150.0
 
 
-def time_updates(changes: Sequence[Callable[[], None]]) -> List[float]:
-    """Run each change once and return the wall times in milliseconds."""
+def time_updates(changes: Sequence[Callable[[], None]], wait: Optional[Callable[[], None]] = None) -> List[float]:
+    """Run each change once (then ``wait()`` until its picture is drawn); return the wall times in milliseconds."""
     times = []
     for change in changes:
         begin = time.perf_counter()
         change()
+        if wait is not None:
+            wait()
         times.append((time.perf_counter() - begin) * 1e3)
     return times
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..ops import corr2d
 
-__all__ = ["ExplorerSettings", "ExplorerState", "LIMITS", "example_input", "example_kernel"]
+__all__ = ["ExplorerSettings", "ExplorerState", "LIMITS", "example_input", "example_kernel", "fit_settings", "counted", "max_dilation", "max_kernel_size"]
 
 #: Slider ranges: (minimum, maximum) of each setting before the recomputed limits.
 LIMITS = {"height": (1, 16), "width": (1, 16), "kernel_size": (1, 7), "padding": (0, 6), "stride": (1, 4),
@@ -74,6 +74,28 @@ def max_kernel_size(settings: ExplorerSettings) -> int:
         return LIMITS["kernel_size"][1]
     room = min(settings.height, settings.width) + 2 * settings.padding
     return int(max(1, min(LIMITS["kernel_size"][1], (room - 1) // settings.dilation + 1)))
+
+
+def counted(number: int, noun: str) -> str:
+    """``'1 row'``, ``'3 rows'``: the number with the noun in the singular or plural it needs."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def fit_settings(settings: ExplorerSettings) -> Tuple[ExplorerSettings, str]:
+    """``settings`` with the kernel size lowered until the kernel fits the padded input at its dilation.
+
+    Returns the fitted settings and a notice that names the lowered value and why ("" when nothing
+    changed), so that the explorer says so instead of changing a slider silently. (A kernel of size 1
+    fits any input, so the dilation never needs lowering.)
+    """
+    kernel = min(settings.kernel_size, max_kernel_size(settings))
+    if kernel == settings.kernel_size:
+        return settings, ""
+    room = (settings.height + 2 * settings.padding, settings.width + 2 * settings.padding)
+    return replace(settings, kernel_size=kernel), (
+        f"kernel size lowered from {settings.kernel_size} to {kernel}: a {settings.kernel_size}x{settings.kernel_size} "
+        f"kernel with dilation {settings.dilation} covers {settings.effective_kernel}x{settings.effective_kernel} "
+        f"cells, more than the {room[0]}x{room[1]} padded input")
 
 
 def max_dilation(settings: ExplorerSettings) -> int:
@@ -207,14 +229,20 @@ class ExplorerState:
         if s.transposed:
             return (f"out = (n - 1)·s - 2p + d·(k - 1) + 1 = ({s.height} - 1)·{s.stride} - 2·{s.padding} + "
                     f"{s.dilation}·({s.kernel_size} - 1) + 1 = {self._formula_value(s.height)}"
-                    + ("" if s.height == s.width else f" rows, {self._formula_value(s.width)} columns"))
+                    + self._columns_suffix())
         numerator = s.height + 2 * s.padding - s.dilation * (s.kernel_size - 1) - 1
         rows = self._formula_value(s.height)
         text = (f"out = ⌊(n + 2p - d·(k - 1) - 1) / s⌋ + 1 = ⌊({s.height} + 2·{s.padding} - {s.dilation}·"
                 f"({s.kernel_size} - 1) - 1) / {s.stride}⌋ + 1 = ⌊{numerator} / {s.stride}⌋ + 1 = {rows}")
-        if s.height != s.width:
-            text += f" rows, {self._formula_value(s.width)} columns"
-        return text
+        return text + self._columns_suffix()
+
+    def _columns_suffix(self) -> str:
+        """For a non-square input the formula's result is the row count: name it, then give the columns."""
+        s = self.settings
+        if s.height == s.width:
+            return ""
+        rows, cols = self._formula_value(s.height), self._formula_value(s.width)
+        return f" {'row' if rows == 1 else 'rows'}, {counted(cols, 'column')}"
 
     def torch_call(self) -> str:
         """The equivalent PyTorch layer, ready to copy."""

@@ -54,18 +54,28 @@ GAP = 36
 MARGIN = 12
 
 
+def _label_width(panel: GridPanel) -> int:
+    """Pixels the panel's title and caption need, so that a narrow grid's label does not run into its neighbour."""
+    return int(max(font(13).getlength(panel.title), font(11).getlength(panel.caption) if panel.caption else 0))
+
+
 def _layout(panels: Sequence[GridPanel], width: int, max_cell: int) -> Layout:
     columns = sum(p.shape[1] for p in panels)
     available = width - 2 * MARGIN - GAP * (len(panels) - 1)
+    labels = [_label_width(p) for p in panels]
     cell = int(max(6, min(max_cell, available // max(columns, 1))))
+    # each panel takes the wider of its grid and its label; shrink the cells until the slots fit
+    while cell > 6 and sum(max(p.shape[1] * cell, label) for p, label in zip(panels, labels)) > available:
+        cell -= 1
+    slots = [max(p.shape[1] * cell, label) for p, label in zip(panels, labels)]
     tallest = max(p.shape[0] for p in panels) * cell
-    used = columns * cell + GAP * (len(panels) - 1)
-    x = MARGIN + (width - 2 * MARGIN - used) // 2
+    used = sum(slots) + GAP * (len(panels) - 1)
+    x = MARGIN + max(0, (width - 2 * MARGIN - used) // 2)
     layout = Layout(cell)
-    for panel in panels:
+    for panel, slot in zip(panels, slots):
         y = TITLE_HEIGHT + (tallest - panel.shape[0] * cell) // 2
-        layout.origins.append((x, y))
-        x += panel.shape[1] * cell + GAP
+        layout.origins.append((x + (slot - panel.shape[1] * cell) // 2, y))
+        x += slot + GAP
     return layout
 
 

@@ -20,11 +20,41 @@ from ..data import IMAGE_NAMES, load_image
 from ..kernels import KERNEL_NAMES, kernel_preset
 from ..ops import corr2d
 from .grid_image import font
+from .latest_only import LatestOnly
 
 __all__ = ["KernelPlayground", "PlaygroundSettings", "kernel_playground"]
 
 PANEL = 300  # pixels per image panel side
 MAX_STRIDE, MAX_PADDING = 4, 3
+#: Percentile of |output| (signed) or of the output (unsigned, and 100 minus it) where the colour scale stops.
+SCALE_PERCENTILE = 99.0
+SCALE_NOTE_SIGNED = f"scale ±{SCALE_PERCENTILE:g}th percentile of |output| away from the border"
+SCALE_NOTE = f"scale clipped at the {100 - SCALE_PERCENTILE:g}th and {SCALE_PERCENTILE:g}th percentiles"
+
+
+def padding_free(image_shape: Tuple[int, int], output_shape: Tuple[int, int], padding: int, stride: int,
+                 kernel_size: int = 3) -> np.ndarray:
+    """Boolean mask of the outputs whose window lies wholly inside the image (reads no padding)."""
+    def inside(count: int, size: int) -> np.ndarray:
+        starts = np.arange(count) * stride - padding
+        return (starts >= 0) & (starts + kernel_size <= size)
+
+    return np.outer(inside(output_shape[0], image_shape[0]), inside(output_shape[1], image_shape[1]))
+
+
+def output_limits(output: np.ndarray, image_shape: Tuple[int, int], padding: int, stride: int,
+                  signed: bool) -> Tuple[float, float]:
+    """Colour-scale limits: ``(-L, L)`` for a signed output, with L the ``SCALE_PERCENTILE`` of |output| over the
+    outputs that read no padding (robust to the padded border and to a few extreme pixels); for an unsigned
+    output, its percentiles ``100 - SCALE_PERCENTILE`` and ``SCALE_PERCENTILE``."""
+    values = output[padding_free(image_shape, output.shape, padding, stride)]
+    if values.size == 0:  # so much padding that every window reads some
+        values = output.ravel()
+    if signed:
+        limit = float(np.percentile(np.abs(values), SCALE_PERCENTILE)) or float(np.max(np.abs(output))) or 1.0
+        return -limit, limit
+    low, high = (float(v) for v in np.percentile(values, [100 - SCALE_PERCENTILE, SCALE_PERCENTILE]))
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -114,20 +144,19 @@ class KernelPlayground:
                   font=font(14), anchor="md")
         canvas.paste(_kernel_tile(self.kernel), (x_kernel + PANEL // 4, top + PANEL // 4))
         draw.text((x_kernel + PANEL // 2, top + PANEL // 4 - 8), "kernel", fill="black", font=font(14), anchor="md")
-        # A few extreme pixels (often the padded border) would wash everything else out, so the
-        # colour scale stops at the 99.5th percentile and the caption says so.
-        if signed:
-            limit = float(np.percentile(np.abs(self.output), 99.5)) or float(np.max(np.abs(self.output))) or 1.0
-            rgb, low, high = _diverging(self.output, limit), -limit, limit
-        else:
-            low, high = (float(v) for v in np.percentile(self.output, [0.5, 99.5]))
-            rgb = _grey(self.output, low, high)
-        canvas.paste(_fit(rgb, scale), (x_output, top))
+        # Signed outputs: a diverging scale symmetric about zero; its limit is a high percentile of |output|
+        # over the pixels whose window lies inside the image, so that neither the padded border nor a few
+        # extreme pixels wash out the rest (an edge map is mostly near zero).
+        low, high = output_limits(self.output, (h, w), self.settings.padding, self.settings.stride, signed)
+        rgb = _diverging(self.output, high) if signed else _grey(self.output, low, high)
+        shown = _fit(rgb, scale)
+        canvas.paste(shown, (x_output, top))
         draw.text((x_output + PANEL // 2, top - 8), f"output {oh}x{ow}", fill="black", font=font(14), anchor="md")
-        _colour_bar(canvas, draw, x_output + PANEL + 8, top, signed, low, high)
+        # the colour bar is as tall as the output as shown, whatever the stride
+        _colour_bar(canvas, draw, x_output + shown.size[0] + 8, top, shown.size[1], signed, low, high)
         draw.text((width // 2, top + PANEL + 14), f"stride {self.settings.stride}, padding {self.settings.padding}:"
                   f" {h}x{w} -> {oh}x{ow}", fill=(60, 60, 60), font=font(13), anchor="ma")
-        draw.text((x_output + PANEL // 2, top + PANEL + 34), "colour scale clipped at the 99.5th percentile",
+        draw.text((x_output + PANEL // 2, top + PANEL + 34), SCALE_NOTE_SIGNED if signed else SCALE_NOTE,
                   fill=(110, 110, 110), font=font(11), anchor="ma")
         return canvas
 
@@ -164,7 +193,8 @@ def _fit(rgb: np.ndarray, scale: float):
     image = Image.fromarray(rgb, "RGB")
     h, w = rgb.shape[:2]
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return image.resize(size, Image.NEAREST if scale >= 1 else Image.BILINEAR)
+    # Lanczos keeps thin edges' contrast when shrinking; bilinear averaged a signed edge map towards white
+    return image.resize(size, Image.NEAREST if scale >= 1 else Image.LANCZOS)
 
 
 def _kernel_tile(kernel: np.ndarray):
@@ -183,16 +213,18 @@ def _kernel_tile(kernel: np.ndarray):
     return tile
 
 
-def _colour_bar(canvas, draw, x: int, top: int, signed: bool, low: float, high: float) -> None:
+def _colour_bar(canvas, draw, x: int, top: int, height: int, signed: bool, low: float, high: float) -> None:
+    """A ``height``-pixel colour bar at ``(x, top)``, labelled with its ends (and 0 for a signed scale)."""
     from PIL import Image
 
-    ramp = np.linspace(high, low, PANEL)[:, None] * np.ones((1, 14))
+    height = max(int(height), 2)
+    ramp = np.linspace(high, low, height)[:, None] * np.ones((1, 14))
     rgb = _diverging(ramp, max(abs(low), abs(high)) or 1.0) if signed else _grey(ramp, low, high)
     canvas.paste(Image.fromarray(rgb, "RGB"), (x, top))
     draw.text((x + 18, top), f"{high:.3g}", fill="black", font=font(11), anchor="lm")
-    draw.text((x + 18, top + PANEL - 1), f"{low:.3g}", fill="black", font=font(11), anchor="lm")
-    if signed:
-        draw.text((x + 18, top + PANEL // 2), "0", fill="black", font=font(11), anchor="lm")
+    draw.text((x + 18, top + height - 1), f"{low:.3g}", fill="black", font=font(11), anchor="lm")
+    if signed and height >= 40:
+        draw.text((x + 18, top + height // 2), "0", fill="black", font=font(11), anchor="lm")
 
 
 def kernel_playground(image: str = "camera", preset: str = "sobel_x", stride: int = 1, padding: int = 1):
@@ -220,11 +252,17 @@ def kernel_playground(image: str = "camera", preset: str = "sobel_x", stride: in
     text = widgets.HTML()
     busy = {"setting_preset": False}
 
-    def show() -> None:
+    def draw(settings: PlaygroundSettings) -> None:  # on the render thread, for the newest settings only
         import html
 
-        picture.value = playground.render_png()
-        text.value = f"<pre>{html.escape(playground.summary())}</pre>"
+        drawn = KernelPlayground(settings)
+        picture.value = drawn.render_png()
+        text.value = f"<pre>{html.escape(drawn.summary())}</pre>"
+
+    renderer = LatestOnly(draw)
+
+    def show() -> None:
+        renderer.submit(playground.settings)
 
     def on_preset(change: Dict[str, Any]) -> None:
         if change["new"] == "(edited)":
@@ -261,8 +299,8 @@ def kernel_playground(image: str = "camera", preset: str = "sobel_x", stride: in
         box.observe(on_weight, names="value")
     for control in (image_picker, stride_slider, padding_slider):
         control.observe(on_other, names="value")
-    show()
+    draw(playground.settings)
     controls = widgets.HBox([widgets.VBox([image_picker, preset_picker, stride_slider, padding_slider]),
                              widgets.VBox([widgets.Label("kernel weights"), grid])])
     box = widgets.VBox([controls, picture, text])
-    return _WithStaticFrame(box, playground)
+    return _WithStaticFrame(box, playground, renderer)

@@ -73,37 +73,40 @@ def as_pair(value: Any, name: str, *, minimum: int) -> Tuple[int, int]:
     return pair
 
 
-def check_kernel_fits(
-    input_hw: Tuple[int, int],
-    kernel_hw: Tuple[int, int],
-    padding: Tuple[int, int],
-    dilation: Tuple[int, int],
-    *,
-    input_name: str = "X",
-    kernel_name: str = "K",
-    input_shape: Tuple[int, ...] = (),
-    kernel_shape: Tuple[int, ...] = (),
-) -> Tuple[int, int]:
-    """Return the effective (dilated) kernel size, or raise if it overhangs the padded input.
+def given_as_pair(*values: Any) -> bool:
+    """Whether any of ``values`` is an ``(h, w)`` pair (a tuple, list or array with a dimension): then the
+    size functions answer with a pair too, otherwise with one int."""
+    return any(isinstance(value, (tuple, list, np.ndarray)) and np.ndim(value) > 0 for value in values)
 
-    The message reads "kernel K with shape (...)" for arrays; give ``kernel_shape=None``
-    (and ``input_shape=None``) for plain sizes, read as "kernel size k = (...)".
-    """
-    # Written out for two axes, not with zip(): this runs on every call, and small calls must stay cheap.
-    (kh, kw), (dh, dw), (ph, pw) = kernel_hw, dilation, padding
-    effective = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-    padded = (input_hw[0] + 2 * ph, input_hw[1] + 2 * pw)
-    if effective[0] > padded[0] or effective[1] > padded[1]:
-        dilated = f" (dilation={dilation} makes it {effective[0]}x{effective[1]})" if max(dilation) > 1 else ""
-        kernel_text = (f"kernel {kernel_name} = {tuple(kernel_hw)}" if kernel_shape is None
-                       else f"kernel {kernel_name} with shape {kernel_shape or tuple(kernel_hw)}")
-        input_text = (f"input {input_name} = {tuple(input_hw)}" if input_shape is None
-                      else f"input {input_name} with shape {input_shape or tuple(input_hw)}")
-        raise ValueError(
-            f"{kernel_text}{dilated} is larger than the {input_text} padded by {padding} "
-            f"to {padded[0]}x{padded[1]}: increase padding or use a smaller kernel"
-        )
-    return effective  # type: ignore[return-value]
+
+def pair_in_context(value: Any, name: str, minimum: int, context: str) -> Tuple[int, int]:
+    """:func:`as_pair`, with ``context`` (the other arguments, or a shape) added to its message."""
+    try:
+        return as_pair(value, name, minimum=minimum)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{error} ({context})") from None
+
+
+def int_at_least(value: Any, name: str, minimum: int, where: str = "") -> int:
+    """``value`` as an int >= ``minimum``; bools, floats and strings are refused with a message naming ``name``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    suffix = f" ({where})" if where else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int; got {type(value).__name__} {value!r}{suffix}")
+    if value < minimum:
+        rule = "non-negative" if minimum == 0 else f">= {minimum}"
+        raise ValueError(f"{name} must be {rule}; got {value!r}{suffix}")
+    return int(value)
+
+
+def positive_int(value: Any, name: str, meaning_of_one: str = " (at least 1)") -> int:
+    """``value`` as an int >= 1 (a count or a factor); ``meaning_of_one`` says what 1 means in the message."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive int; got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int{meaning_of_one}; got {value!r}")
+    return int(value)
 
 
 def as_groups(value: Any) -> int:

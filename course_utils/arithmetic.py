@@ -33,7 +33,8 @@ from typing import Any, Tuple, Union
 
 import numpy as np
 
-from ._checks import IntOrPair, as_pair
+from ._checks import IntOrPair, as_pair, given_as_pair, pair_in_context
+from .geometry import dilated_span, last_read_position, tap_positions
 from .ops import conv_output_size
 
 __all__ = [
@@ -47,23 +48,11 @@ __all__ = [
 ]
 
 
-def _is_pair(value: Any) -> bool:
-    return isinstance(value, (tuple, list, np.ndarray)) and np.ndim(value) > 0
-
-
-def _pair_for(value: Any, name: str, minimum: int, context: str) -> Tuple[int, int]:
-    """:func:`as_pair` with ``context`` (the other arguments) added to its message."""
-    try:
-        return as_pair(value, name, minimum=minimum)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{error} ({context})") from None
-
-
 def _one_axis(value: Any, name: str, minimum: int, context: str) -> int:
     """A single int >= ``minimum``; pairs are refused with a message that says so."""
-    if _is_pair(value):
+    if given_as_pair(value):
         raise TypeError(f"{name} must be a single int (one axis at a time); got {value!r} ({context})")
-    return _pair_for(value, name, minimum, context)[0]
+    return pair_in_context(value, name, minimum, context)[0]
 
 
 def _sizes(first: Any, first_name: str, kernel_size: Any, padding: Any, stride: Any, dilation: Any,
@@ -75,21 +64,21 @@ def _sizes(first: Any, first_name: str, kernel_size: Any, padding: Any, stride: 
     """
     context = (f"{first_name}={first!r}, kernel_size={kernel_size!r}, padding={padding!r}, stride={stride!r}, "
                f"dilation={dilation!r}")
-    convert = _one_axis if one_axis else _pair_for
+    convert = _one_axis if one_axis else pair_in_context
     values = [convert(value, name, minimum, context) for value, name, minimum in (
         (first, first_name, 1), (kernel_size, "kernel_size", 1), (padding, "padding", 0), (stride, "stride", 1),
         (dilation, "dilation", 1))]
-    any_pair = any(_is_pair(v) for v in (first, kernel_size, padding, stride, dilation))
+    any_pair = given_as_pair(first, kernel_size, padding, stride, dilation)
     return (any_pair, context, *values)
 
 
 def _total_same_padding(kernel_size: Any, dilation: Any):
     """Validate; return (any pair given, kernel pair, dilation pair, total padding d(k - 1) per axis)."""
     context = f"kernel_size={kernel_size!r}, dilation={dilation!r}"
-    k = _pair_for(kernel_size, "kernel_size", 1, context)
-    d = _pair_for(dilation, "dilation", 1, context)
-    totals = tuple(di * (ki - 1) for ki, di in zip(k, d))
-    return _is_pair(kernel_size) or _is_pair(dilation), k, d, totals  # type: ignore[return-value]
+    k = pair_in_context(kernel_size, "kernel_size", 1, context)
+    d = pair_in_context(dilation, "dilation", 1, context)
+    totals = tuple(dilated_span(ki, di) - 1 for ki, di in zip(k, d))
+    return given_as_pair(kernel_size, dilation), k, d, totals  # type: ignore[return-value]
 
 
 def same_padding(kernel_size: IntOrPair, dilation: IntOrPair = 1) -> Union[int, Tuple[int, int]]:
@@ -173,7 +162,7 @@ def full_padding(kernel_size: IntOrPair, dilation: IntOrPair = 1) -> Union[int, 
 
 
 def _axis_range(o: int, k: int, p: int, s: int, d: int, context: str) -> range:
-    span = d * (k - 1) + 1
+    span = dilated_span(k, d)
     # o - 1 = floor((n + 2p - span) / s)  <=>  (o - 1) s <= n + 2p - span <= (o - 1) s + s - 1
     smallest = (o - 1) * s + span - 2 * p
     largest = smallest + s - 1
@@ -242,7 +231,7 @@ def input_usage(
     array([1, 1, 2, 1, 2, 1, 1, 0])
     """
     _, _, n_, k, p, s, d = _sizes(n, "n", kernel_size, padding, stride, dilation, one_axis=True)
-    span = d * (k - 1) + 1
+    span = dilated_span(k, d)
     if span > n_ + 2 * p:
         dilated = f" (dilation={d} makes it span {span})" if d > 1 else ""
         raise ValueError(
@@ -252,7 +241,7 @@ def input_usage(
     outputs = conv_output_size(n_, k, padding=p, stride=s, dilation=d)
     counts = np.zeros(n_ + 2 * p, dtype=int)
     for tap in range(k):  # every tap adds 1 at the positions it visits: start + d*tap for each window start
-        counts[tap * d: tap * d + s * (outputs - 1) + 1: s] += 1
+        counts[tap_positions(tap, outputs, s, d)] += 1
     return counts[p: p + n_]
 
 
@@ -293,7 +282,7 @@ def ignored_input_size(
     any_pair, _, n_hw, k_hw, p_hw, s_hw, d_hw = _sizes(n, "n", kernel_size, padding, stride, dilation)
     out_hw = conv_output_size(n_hw, k_hw, padding=p_hw, stride=s_hw, dilation=d_hw)
     ignored = tuple(
-        min(ni, max(0, ni + pi - 1 - (si * (oi - 1) + di * (ki - 1))))
+        min(ni, max(0, ni + pi - 1 - last_read_position(oi, ki, si, di)))
         for ni, ki, pi, si, di, oi in zip(n_hw, k_hw, p_hw, s_hw, d_hw, out_hw)
     )
     return ignored if any_pair else ignored[0]  # type: ignore[return-value]
@@ -314,7 +303,7 @@ def as_padding_widths(padding: Any, name: str = "padding") -> Tuple[Tuple[int, i
     >>> as_padding_widths(((0, 1), (0, 1)))
     ((0, 1), (0, 1))
     """
-    if _is_pair(padding) and len(padding) == 2 and all(_is_pair(side) for side in padding):
+    if given_as_pair(padding) and len(padding) == 2 and all(given_as_pair(side) for side in padding):
         rows = as_pair(padding[0], f"{name}[0] (top, bottom)", minimum=0)
         cols = as_pair(padding[1], f"{name}[1] (left, right)", minimum=0)
         return rows, cols

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, NoReturn, Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
 import numpy as np
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Tuple
 
 import numpy as np
 
-from ._checks import as_real_array
+from ._checks import as_real_array, positive_int
 
 __all__ = ["IMAGE_NAMES", "band_image", "downscale_mean", "load_image"]
 
@@ -33,12 +33,8 @@ _IMAGES: Dict[str, Tuple[str, str]] = {
 IMAGE_NAMES: Tuple[str, ...] = tuple(sorted(_IMAGES))
 
 
-def _positive_int(value: Any, name: str, meaning_of_one: str = " (1 keeps the full size)") -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int; got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int{meaning_of_one}; got {value!r}")
-    return int(value)
+#: What a size factor of 1 means, for the messages of the factor arguments.
+_ONE_KEEPS_FULL_SIZE = " (1 keeps the full size)"
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -65,8 +61,8 @@ def band_image(width: int = 8, *, band_start: int = 2, band_width: int = 4, heig
     >>> band_image(9, band_start=6, dtype=np.float64)[0]
     array([1., 1., 1., 1., 1., 1., 0., 0., 0.])
     """
-    width, height = _positive_int(width, "width", ""), _positive_int(height, "height", "")
-    band_width = _positive_int(band_width, "band_width", "")
+    width, height = positive_int(width, "width", ""), positive_int(height, "height", "")
+    band_width = positive_int(band_width, "band_width", "")
     if isinstance(band_start, bool) or not isinstance(band_start, numbers.Integral):
         raise TypeError(f"band_start must be an int; got {type(band_start).__name__} {band_start!r}")
     if not 0 <= band_start < width:
@@ -92,7 +88,7 @@ def downscale_mean(image: Any, factor: int) -> np.ndarray:
     (2, 3)
     """
     array = as_real_array(image, "image", 2)
-    factor = _positive_int(factor, "factor")
+    factor = positive_int(factor, "factor", _ONE_KEEPS_FULL_SIZE)
     height, width = array.shape[0] // factor, array.shape[1] // factor
     if height == 0 or width == 0:
         raise ValueError(
@@ -129,7 +125,7 @@ def load_image(name: str, *, downscale: int = 1, dtype: Any = np.float32) -> np.
     if not isinstance(name, str) or name not in _IMAGES:
         known = ", ".join(repr(n) for n in IMAGE_NAMES)
         raise ValueError(f"name must be one of {known}; got {name!r}")
-    downscale = _positive_int(downscale, "downscale")
+    downscale = positive_int(downscale, "downscale", _ONE_KEEPS_FULL_SIZE)
     out_dtype = _float_dtype(dtype)
 
     import skimage.data

@@ -10,7 +10,8 @@ from typing import Any, Sequence, Tuple
 
 import numpy as np
 
-from ._checks import as_real_array, check_kernel_fits
+from ._checks import as_real_array
+from .geometry import check_kernel_fits
 from .plotting import show_array
 
 __all__ = ["correlation_step_formula", "show_correlation_step", "show_multi_channel_step", "show_pooling_step"]

@@ -14,21 +14,15 @@ True
 """
 from __future__ import annotations
 
-from typing import Any, Tuple, Union
+from typing import Any
 
 import numpy as np
 
-from ._checks import IntOrPair, as_pair, as_real_array
+from ._checks import IntOrPair, as_real_array, pair_in_context
+# effective_kernel_size is lesson 07's, re-exported here; its formula lives with the other sizes.
+from .geometry import dilated_span, effective_kernel_size
 
 __all__ = ["dilate_kernel", "effective_kernel_size"]
-
-
-def _pair_for(value: Any, name: str, minimum: int, context: str) -> Tuple[int, int]:
-    """:func:`as_pair`, with ``context`` (e.g. the kernel's shape) added to its message."""
-    try:
-        return as_pair(value, name, minimum=minimum)
-    except (TypeError, ValueError) as error:
-        raise type(error)(f"{error} ({context})") from None
 
 
 def dilate_kernel(kernel: Any, dilation: IntOrPair) -> np.ndarray:
@@ -61,28 +55,8 @@ def dilate_kernel(kernel: Any, dilation: IntOrPair) -> np.ndarray:
     (3, 7)
     """
     K = as_real_array(kernel, "kernel", (2, 3, 4))
-    d_h, d_w = _pair_for(dilation, "dilation", 1, f"for a kernel with shape {K.shape}")
+    d_h, d_w = pair_in_context(dilation, "dilation", 1, f"for a kernel with shape {K.shape}")
     k_h, k_w = K.shape[-2:]
-    dense = np.zeros(K.shape[:-2] + (d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1), dtype=K.dtype)
+    dense = np.zeros(K.shape[:-2] + (dilated_span(k_h, d_h), dilated_span(k_w, d_w)), dtype=K.dtype)
     dense[..., ::d_h, ::d_w] = K
     return dense
-
-
-def effective_kernel_size(kernel_size: IntOrPair, dilation: IntOrPair = 1) -> Union[int, Tuple[int, int]]:
-    r"""Size of the input window a dilated kernel spans: :math:`k + (k - 1)(d - 1) = d (k - 1) + 1`.
-
-    Give ints for one axis, or an ``(h, w)`` pair for either argument to get an
-    ``(h, w)`` pair back. The kernel still has only ``k`` taps along the axis.
-
-    >>> effective_kernel_size(3, 2)
-    5
-    >>> [effective_kernel_size(3, d) for d in (1, 2, 3, 4)]
-    [3, 5, 7, 9]
-    >>> effective_kernel_size((3, 5), (2, 1))
-    (5, 5)
-    """
-    any_pair = any(isinstance(v, (tuple, list, np.ndarray)) and np.ndim(v) > 0 for v in (kernel_size, dilation))
-    k_hw = _pair_for(kernel_size, "kernel_size", 1, f"with dilation={dilation!r}")
-    d_hw = _pair_for(dilation, "dilation", 1, f"with kernel_size={kernel_size!r}")
-    sizes = tuple(k + (k - 1) * (d - 1) for k, d in zip(k_hw, d_hw))
-    return sizes if any_pair else sizes[0]  # type: ignore[return-value]

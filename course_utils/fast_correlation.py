@@ -33,8 +33,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ._checks import IntOrPair, as_pair, as_real_array, check_kernel_fits
+from ._checks import IntOrPair, as_pair, as_real_array
 from .cpu_share import cpu_share
+from .dilation import dilate_kernel
+from .geometry import check_kernel_fits, output_hw, pad_spatial, tap_positions
 
 __all__ = [
     "FFT_CROSSOVER",
@@ -168,22 +170,6 @@ def prepare_correlation(X: Any, K: Any, x_ndims: int, k_ndims: int, padding, str
     return X, K, p, s, d
 
 
-def output_hw(input_hw, kernel_hw, p, s, d) -> Tuple[int, int]:
-    """Output (height, width) for validated sizes and options."""
-    (h, w), (kh, kw) = input_hw, kernel_hw
-    return ((h + 2 * p[0] - d[0] * (kh - 1) - 1) // s[0] + 1, (w + 2 * p[1] - d[1] * (kw - 1) - 1) // s[1] + 1)
-
-
-def pad_spatial(X: np.ndarray, padding: Tuple[int, int]) -> np.ndarray:
-    """Zero-pad the last two axes of ``X`` by ``padding`` on both sides (``X`` itself if no padding)."""
-    ph, pw = padding
-    if ph == 0 and pw == 0:
-        return X
-    padded = np.zeros(X.shape[:-2] + (X.shape[-2] + 2 * ph, X.shape[-1] + 2 * pw), dtype=X.dtype)
-    padded[..., ph : ph + X.shape[-2], pw : pw + X.shape[-1]] = X
-    return padded
-
-
 # ---------------------------------------------------------------------------------------------
 # Direct method: shift-and-add over the kernel taps
 # ---------------------------------------------------------------------------------------------
@@ -197,9 +183,9 @@ def _shift_add_strided(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, 
     out = np.zeros((oh, ow), dtype=dtype)
     product = np.empty((oh, ow), dtype=dtype)
     for a in range(K.shape[0]):
-        rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
+        rows = tap_positions(a, oh, sh, dh)
         for b in range(K.shape[1]):
-            cols = slice(b * dw, b * dw + sw * (ow - 1) + 1, sw)
+            cols = tap_positions(b, ow, sw, dw)
             np.multiply(Xp[rows, cols], K[a, b], out=product)
             out += product
     return out
@@ -372,11 +358,8 @@ def _fft_spectra_buffered(engine, x, k, shape, workers, dtype):
 def _fft_valid(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype, threads: int) -> np.ndarray:
     """Valid correlation of a padded 2-D ``Xp`` through the FFT (correlation theorem)."""
     fft, is_scipy = _fft_module()
-    dh, dw = dilation
-    if dilation != (1, 1):  # the dilated kernel is a sparse dense kernel
-        dense = np.zeros((dh * (K.shape[0] - 1) + 1, dw * (K.shape[1] - 1) + 1), dtype=K.dtype)
-        dense[::dh, ::dw] = K
-        K = dense
+    if dilation != (1, 1):  # the transforms see the dilated kernel as a dense one with zeros in the holes
+        K = dilate_kernel(K, dilation)
     H, W = Xp.shape
     # A circular correlation of length >= H wraps only into outputs past the valid ones, so
     # the transforms need no extra room for the kernel (unlike a full convolution).
@@ -506,11 +489,11 @@ def _im2col_into(Xp: np.ndarray, kernel_hw, rows: slice, out_w: int, stride, dil
     kh, kw = kernel_hw
     sh, sw = stride
     dh, dw = dilation
+    band = Xp[:, rows.start * sh:]  # the band's first output row reads from here down
     for a in range(kh):
-        top = rows.start * sh + a * dh
-        row_slice = slice(top, top + sh * (rows.stop - rows.start - 1) + 1, sh)
+        row_slice = tap_positions(a, rows.stop - rows.start, sh, dh)
         for b in range(kw):
-            cols[:, a, b] = Xp[:, row_slice, b * dw : b * dw + sw * (out_w - 1) + 1 : sw]
+            cols[:, a, b] = band[:, row_slice, tap_positions(b, out_w, sw, dw)]
 
 
 def im2col(X: Any, kernel_size: IntOrPair, *, padding: IntOrPair = 0, stride: IntOrPair = 1,

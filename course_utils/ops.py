@@ -17,13 +17,15 @@ keeps the textbook double loop as the independent reference.
 """
 from __future__ import annotations
 
-from typing import Any, Tuple, Union
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import IntOrPair, as_groups, as_pair, as_real_array, check_groups_divide, check_kernel_fits
+from ._checks import IntOrPair, as_groups, as_pair, as_real_array, check_groups_divide
 from .fast_correlation import correlate_validated, gemm_batch_validated
+# conv_output_size is re-exported: the lessons met it as course_utils.ops.conv_output_size.
+from .geometry import check_kernel_fits, conv_output_size, pad_spatial
 from .fast_correlation import prepare_correlation as _prepare
 
 __all__ = [
@@ -36,50 +38,6 @@ __all__ = [
     "corr2d_batch",
     "pool2d",
 ]
-
-
-def conv_output_size(
-    n: IntOrPair,
-    k: IntOrPair,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-) -> Union[int, Tuple[int, int]]:
-    r"""Output length of a convolution or pooling along each spatial axis.
-
-    .. math:: \left\lfloor \frac{n + 2p - d(k - 1) - 1}{s} \right\rfloor + 1
-
-    ``n`` is the input size, ``k`` the kernel size, ``p`` the padding on each
-    side, ``s`` the stride and ``d`` the dilation. Give ints for one axis, or
-    ``(h, w)`` pairs (any argument) to get an ``(h, w)`` pair back.
-
-    >>> conv_output_size(3, 2)
-    2
-    >>> conv_output_size(8, 3, padding=1, stride=2)
-    4
-    >>> conv_output_size((28, 28), 5, padding=(2, 0))
-    (28, 24)
-    """
-    any_pair = any(isinstance(v, (tuple, list, np.ndarray)) for v in (n, k, padding, stride, dilation))
-    n_hw = as_pair(n, "n", minimum=1)
-    k_hw = as_pair(k, "k", minimum=1)
-    p_hw = as_pair(padding, "padding", minimum=0)
-    s_hw = as_pair(stride, "stride", minimum=1)
-    d_hw = as_pair(dilation, "dilation", minimum=1)
-    check_kernel_fits(n_hw, k_hw, p_hw, d_hw, input_name="size n", kernel_name="size k",
-                      input_shape=None, kernel_shape=None)
-    sizes = tuple((ni + 2 * pi - di * (ki - 1) - 1) // si + 1 for ni, ki, pi, si, di in zip(n_hw, k_hw, p_hw, s_hw, d_hw))
-    return sizes if any_pair else sizes[0]  # type: ignore[return-value]
-
-
-def _pad_spatial(X: np.ndarray, padding: Tuple[int, int], value: float = 0.0) -> np.ndarray:
-    """Pad the last two axes of ``X`` by ``padding`` on both sides."""
-    ph, pw = padding
-    if ph == 0 and pw == 0:
-        return X
-    widths = [(0, 0)] * (X.ndim - 2) + [(ph, ph), (pw, pw)]
-    return np.pad(X, widths, mode="constant", constant_values=value)
 
 
 def corr2d(
@@ -339,13 +297,13 @@ def pool2d(
     check_kernel_fits(X.shape[-2:], size, p, (1, 1), kernel_name="window pool_size", input_shape=X.shape)
 
     if mode == "max":
-        windows = sliding_window_view(_pad_spatial(X, p, -np.inf), size, axis=(-2, -1))
+        windows = sliding_window_view(pad_spatial(X, p, -np.inf), size, axis=(-2, -1))
         return windows[..., :: s[0], :: s[1], :, :].max(axis=(-2, -1))
-    windows = sliding_window_view(_pad_spatial(X, p, 0.0), size, axis=(-2, -1))
+    windows = sliding_window_view(pad_spatial(X, p, 0.0), size, axis=(-2, -1))
     sums = windows[..., :: s[0], :: s[1], :, :].sum(axis=(-2, -1))
     if count_include_pad or (p[0] == 0 and p[1] == 0):
         return sums / np.asarray(size[0] * size[1], dtype=X.dtype)
     # Count the real (unpadded) cells under every window by pooling a mask of ones.
     ones = np.ones(X.shape[-2:], dtype=X.dtype)
-    counts = sliding_window_view(_pad_spatial(ones, p, 0.0), size)[:: s[0], :: s[1]].sum(axis=(-2, -1))
+    counts = sliding_window_view(pad_spatial(ones, p, 0.0), size)[:: s[0], :: s[1]].sum(axis=(-2, -1))
     return sums / counts

@@ -36,7 +36,9 @@ from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ._checks import int_at_least
 from .arrays import to_numpy
+from .geometry import dilated_span, output_length
 
 __all__ = [
     "Box",
@@ -53,19 +55,6 @@ __all__ = [
 LAYER_KINDS = ("conv", "avg_pool", "max_pool")
 #: The kernel initialisations :func:`receptive_field_by_gradient` offers.
 WEIGHT_CHOICES = ("ones", "positive", "normal")
-
-
-def _int_at_least(value: Any, name: str, minimum: int, where: str = "") -> int:
-    """``value`` as an int >= ``minimum``; bools, floats and strings are refused with a message naming ``name``."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
-    suffix = f" ({where})" if where else ""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__} {value!r}{suffix}")
-    if value < minimum:
-        rule = "non-negative" if minimum == 0 else f">= {minimum}"
-        raise ValueError(f"{name} must be {rule}; got {value!r}{suffix}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -100,10 +89,10 @@ class Layer:
     def __post_init__(self) -> None:
         where = f"in Layer(kernel_size={self.kernel_size!r}, stride={self.stride!r}, dilation={self.dilation!r}, " \
                 f"padding={self.padding!r}, kind={self.kind!r})"
-        object.__setattr__(self, "kernel_size", _int_at_least(self.kernel_size, "kernel_size", 1, where))
-        object.__setattr__(self, "stride", _int_at_least(self.stride, "stride", 1, where))
-        object.__setattr__(self, "dilation", _int_at_least(self.dilation, "dilation", 1, where))
-        object.__setattr__(self, "padding", _int_at_least(self.padding, "padding", 0, where))
+        object.__setattr__(self, "kernel_size", int_at_least(self.kernel_size, "kernel_size", 1, where))
+        object.__setattr__(self, "stride", int_at_least(self.stride, "stride", 1, where))
+        object.__setattr__(self, "dilation", int_at_least(self.dilation, "dilation", 1, where))
+        object.__setattr__(self, "padding", int_at_least(self.padding, "padding", 0, where))
         if self.kind not in LAYER_KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(repr, LAYER_KINDS))}; got {self.kind!r}")
         if self.kind == "max_pool" and 2 * self.padding > self.kernel_size:
@@ -114,7 +103,7 @@ class Layer:
     @property
     def span(self) -> int:
         """Input positions one window covers: :math:`d (k - 1) + 1`."""
-        return self.dilation * (self.kernel_size - 1) + 1
+        return dilated_span(self.kernel_size, self.dilation)
 
 
 _LAYER_FIELDS = ("kernel_size", "stride", "dilation", "padding", "kind")
@@ -240,7 +229,7 @@ class GradientField(NamedTuple):
 
 def _output_length(n: int, layers: Sequence[Layer]) -> int:
     for layer in layers:
-        n = (n + 2 * layer.padding - layer.span) // layer.stride + 1
+        n = output_length(n, layer.kernel_size, layer.padding, layer.stride, layer.dilation)
         if n < 1:
             return 0
     return n
@@ -329,9 +318,9 @@ def receptive_field_by_gradient(
     size, jump = steps[-1]
     if weights not in WEIGHT_CHOICES:
         raise ValueError(f"weights must be one of {', '.join(map(repr, WEIGHT_CHOICES))}; got {weights!r}")
-    seed = _int_at_least(seed, "seed", 0)
+    seed = int_at_least(seed, "seed", 0)
 
-    n = _default_input_size(stack, steps) if input_size is None else _int_at_least(input_size, "input_size", 1)
+    n = _default_input_size(stack, steps) if input_size is None else int_at_least(input_size, "input_size", 1)
     n_out = _output_length(n, stack)
     if n_out < 1:
         raise ValueError(f"input_size={n} is too small for these layers: they leave no output "
@@ -342,7 +331,7 @@ def receptive_field_by_gradient(
         if isinstance(output_position, (str, bytes)) or not isinstance(output_position, (tuple, list)) \
                 or len(output_position) != 2:
             raise TypeError(f"output_position must be a (row, column) pair; got {output_position!r}")
-        position = tuple(_int_at_least(v, "output_position", 0) for v in output_position)  # type: ignore[assignment]
+        position = tuple(int_at_least(v, "output_position", 0) for v in output_position)  # type: ignore[assignment]
         if max(position) >= n_out:
             raise ValueError(f"output_position={tuple(position)} is outside the {n_out}x{n_out} output of these "
                              f"layers on a {n}x{n} input")

@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, List, Sequence, Tuple
 
-from ._checks import as_pair, check_kernel_fits
+from ._checks import as_pair
+from .geometry import check_kernel_fits
 from .ops import conv_output_size
 
 __all__ = ["ConvGeometry", "draw_sliding_window", "sliding_window_animation", "save_sliding_window_gif"]

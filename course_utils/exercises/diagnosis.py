@@ -141,8 +141,8 @@ def real_array_or_mistake(result: Any, expected_shape: Tuple[int, ...], *, retur
                       f"result of real inputs is real: did an FFT or a complex number such as 1j slip in? Keep "
                       f"the real part (.real) only once you know the imaginary part is rounding noise.")
     if kind == "b":
-        return None, (f"your output holds True/False values (dtype bool), not numbers: did you return a "
-                      f"comparison such as a == b instead of the values themselves?")
+        return None, ("your output holds True/False values (dtype bool), not numbers: did you return a "
+                      "comparison such as a == b instead of the values themselves?")
     if kind not in "iuf":
         return None, f"your output holds {array.dtype} values, not numbers; return {wanted} of numbers."
     return array.astype(np.float64), None

@@ -585,9 +585,10 @@ def plot_measured_and_predicted(x: Sequence[float], measured: Any, predicted: An
     """Measured curves (solid, hollow markers) and their predictions (dashed, same colour); return the figure.
 
     ``measured`` maps a label to one value per entry of ``x``; ``predicted``
-    maps some of those labels to their predicted values. Markers shrink from
-    one measured curve to the next, so curves that coincide stay visible as
-    rings inside rings. Call ``plt.show()`` after.
+    maps some of those labels to their predicted values. Markers and lines
+    get thinner from one measured curve to the next, so curves that coincide
+    stay visible (rings inside rings, a thin line on a wide one). Call
+    ``plt.show()`` after.
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -624,7 +625,7 @@ def plot_measured_and_predicted(x: Sequence[float], measured: Any, predicted: An
         colour = f"C{index % 10}"
         ax.plot(xs, curve(values, f"measured[{label!r}]"), color=colour, marker="o",
                 markersize=max(4.0, 12.0 - 2.5 * index), markerfacecolor="none", markeredgewidth=1.5,
-                label=f"measured: {label}")
+                linewidth=max(1.2, 3.5 - 0.8 * index), label=f"measured: {label}")
         if label in predicted:
             ax.plot(xs, curve(predicted[label], f"predicted[{label!r}]"), "--", color=colour, alpha=0.7,
                     label=f"predicted: {label}")

@@ -198,6 +198,7 @@ def test_measured_and_predicted_curves():
     assert measured_2x2.get_color() == predicted_2x2.get_color() and predicted_2x2.get_linestyle() == "--"
     assert np.allclose(predicted_2x2.get_ydata(), [1, 1 / 3, 0])
     assert ax.lines[0].get_markersize() > ax.lines[1].get_markersize()  # coinciding curves stay visible
+    assert ax.lines[0].get_linewidth() > ax.lines[1].get_linewidth()
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_ylim()) == ("shift", "fraction", (-0.05, 1.05))
 
 

@@ -42,9 +42,12 @@ from .ops import corr2d
 
 __all__ = [
     "KernelDescent",
+    "LossSurface",
     "critical_learning_rate",
     "gradient_descent_kernel",
+    "loss_surface",
     "patch_matrix",
+    "plane_coordinates",
     "predicted_loss_growth",
     "squared_loss",
     "squared_loss_gradient",
@@ -399,3 +402,90 @@ def gradient_descent_kernel(X: Any, Y: Any, init: Any, *, learning_rate: float, 
             if learn_bias:
                 b = b - rate * 2.0 * scale * float(residual.sum())
     return KernelDescent(losses, kernels, biases if learn_bias else None)
+
+
+# --------------------------------------------------------------------------- #
+# The loss on a plane through the kernel space (the "bowl" of a two-tap kernel)
+
+def _plane(center: Any, directions: Any) -> Tuple[np.ndarray, np.ndarray]:
+    """Validated ``center`` (flattened) and ``directions`` as a (2, taps) float64 matrix."""
+    c = as_real_array(center, "center", (1, 2)).astype(np.float64).ravel()
+    d = as_real_array(directions, "directions", (2, 3)).astype(np.float64)
+    d = d.reshape(d.shape[0], -1)
+    if d.shape != (2, c.size):
+        raise ValueError(f"directions must hold 2 directions with center's {c.size} entries each; got shape "
+                         f"{np.shape(directions)} for center of shape {np.shape(center)}")
+    if not (np.all(np.isfinite(c)) and np.all(np.isfinite(d))):
+        raise ValueError("center and directions must hold only finite values")
+    if abs(np.linalg.det(d @ d.T)) < 1e-12:
+        raise ValueError(f"directions must be two independent vectors; got {d.tolist()}")
+    return c, d
+
+
+def plane_coordinates(kernels: Any, center: Any, directions: Any) -> np.ndarray:
+    """Coordinates ``(a, b)`` of each kernel in the plane ``center + a * directions[0] + b * directions[1]``.
+
+    ``kernels`` is one kernel or a trajectory (e.g. ``KernelDescent.kernels``);
+    each is projected onto the plane by least squares, which is exact when the
+    kernel lies in it (always for a two-tap kernel and independent directions).
+
+    >>> plane_coordinates([[[3.0, 1.0]]], [0.0, 0.0], [[1.0, 1.0], [1.0, -1.0]])
+    array([[2., 1.]])
+    """
+    c, d = _plane(center, directions)
+    values = as_real_array(kernels, "kernels", (1, 2, 3)).astype(np.float64)
+    flat = values.reshape(-1, c.size) if values.size % c.size == 0 else None
+    if flat is None or (values.ndim > 1 and np.prod(values.shape[1:]) != c.size) or (values.ndim == 1
+                                                                                     and values.size != c.size):
+        raise ValueError(f"kernels must be one kernel or a list of kernels with {c.size} entries each "
+                         f"(center's size); got shape {values.shape}")
+    coordinates, *_ = np.linalg.lstsq(d.T, (flat - c).T, rcond=None)
+    return coordinates.T
+
+
+class LossSurface(NamedTuple):
+    """The loss on a grid of the plane: ``losses[j, i]`` at ``center + a[i] * d0 + b[j] * d1``."""
+
+    a: np.ndarray
+    b: np.ndarray
+    losses: np.ndarray
+
+
+def loss_surface(X: Any, Y: Any, center: Any, directions: Any, *, a_range: Tuple[float, float],
+                 b_range: Tuple[float, float], points: int = 121, reduction: str = "sum") -> LossSurface:
+    r"""The squared-error loss of every kernel on a grid of a plane through the kernel space.
+
+    Kernel ``center + a * directions[0] + b * directions[1]`` for ``points`` values
+    of ``a`` in ``a_range`` and of ``b`` in ``b_range`` (no bias). For a two-tap kernel the
+    plane is the whole kernel space, so the contour lines of ``losses`` are the bowl itself;
+    taking the Hessian's eigenvectors as ``directions`` lines its axes up with the plot's.
+
+    >>> X = np.ones((6, 9)); X[:, 2:6] = 0
+    >>> surface = loss_surface(X, corr2d(X, [[1, -1]]), [1, -1], [[1, 1], [1, -1]], a_range=(-1, 1),
+    ...                        b_range=(-1, 1), points=3)
+    >>> surface.losses   # rows: b; L = e^T H e / 2 = 84 at a = 1 (along (1, 1)), 12 at b = 1 (along (1, -1))
+    array([[96., 12., 96.],
+           [84.,  0., 84.],
+           [96., 12., 96.]])
+    """
+    X = _image(X)
+    c, d = _plane(center, directions)
+    kernel_shape = np.shape(center) if np.ndim(center) == 2 else (1, c.size)
+    K = _kernel(c.reshape(kernel_shape), X, "center")
+    Y = _target(Y, X, K, "center")
+    scale = _scale(Y.size, _reduction(reduction))
+    if isinstance(points, bool) or not isinstance(points, numbers.Integral) or points < 2:
+        raise ValueError(f"points must be an int >= 2 (grid points per axis); got {points!r}")
+    axes = []
+    for name, bounds in (("a_range", a_range), ("b_range", b_range)):
+        low, high = (_real_number(v, name) for v in bounds) if isinstance(bounds, (tuple, list)) \
+            and len(bounds) == 2 else (None, None)
+        if low is None or not low < high:
+            raise ValueError(f"{name} must be a pair (low, high) with low < high; got {bounds!r}")
+        axes.append(np.linspace(low, high, int(points)))
+    a, b = axes
+    grid_a, grid_b = np.meshgrid(a, b)
+    kernels = c + grid_a.reshape(-1, 1) * d[0] + grid_b.reshape(-1, 1) * d[1]
+    residuals = patch_matrix(X, K.shape) @ kernels.T - Y.reshape(-1, 1)
+    losses = scale * np.sum(residuals**2, axis=0)
+    return LossSurface(a, b, losses.reshape(grid_a.shape))

@@ -724,7 +724,7 @@ def plot_loss_bowl(ax: Any, surface: Any, paths: Any, title: str, *, axis_labels
     ax.set_xlabel(axis_labels[0])
     ax.set_ylabel(axis_labels[1])
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="lower left", framealpha=0.9)
     return lines
 
 

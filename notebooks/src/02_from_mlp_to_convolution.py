@@ -177,18 +177,59 @@ print("free parameters: dense", W.size + U.size, "| shared", V_shared.size + 1, 
 # window starts at the unit's pixel rather than being centred on it. That only moves the output by
 # $\Delta$ pixels, and padding by $\Delta$ (as above) moves it back; lesson 06 is about padding.
 #
-# Here are the three weight tensors, each flattened to its $16 \times 16$ matrix (row = hidden unit,
-# column = pixel). Sharing makes every diagonal constant; locality keeps only a band of diagonals.
+# What do the constraints do to the weight matrix? Flatten each tensor to its $16 \times 16$ matrix
+# (row $i \cdot 4 + j$ = hidden unit $(i, j)$, column $k \cdot 4 + l$ = pixel $(k, l)$) and cut it into
+# a $4 \times 4$ grid of $4 \times 4$ **blocks**: block $(i, k)$ holds the weights from image row $k$
+# to hidden row $i$.
+#
+# With sharing, $W[i, j, k, l] = V[k - i, l - j]$ depends on two differences only. Inside one block
+# ($i$ and $k$ fixed) an entry depends only on $l - j$, so every block is constant along each of its
+# diagonals: a **Toeplitz** matrix. And which block it is depends only on $k - i$, so the blocks repeat
+# along the block diagonals. The matrix is **block Toeplitz with Toeplitz blocks** (also called
+# *doubly block Toeplitz*).
+#
+# It is *not* a Toeplitz $16 \times 16$ matrix: its diagonals are not constant. Step one column right
+# from the main diagonal. For $j < 3$ that connects unit $(i, j)$ with pixel $(i, j + 1)$, offset
+# $(0, 1)$; but for $j = 3$ the next column is pixel $(i + 1, 0)$, the first pixel of the next image
+# row, offset $(1, -3)$. The cell below checks all three statements on `W_shared`.
+
+# %%
+def is_toeplitz(matrix):
+    """Constant along every diagonal: each entry equals its upper-left neighbour."""
+    return np.array_equal(matrix[1:, 1:], matrix[:-1, :-1])
+
+
+M_shared = W_shared.reshape(h * w, h * w)
+blocks = W_shared.transpose(0, 2, 1, 3)  # blocks[i, k] = the 4x4 block of hidden row i and image row k
+assert all(is_toeplitz(blocks[i, k]) for i in range(h) for k in range(h))
+assert all(np.array_equal(blocks[i, k], blocks[i + 1, k + 1]) for i in range(h - 1) for k in range(h - 1))
+print(f"each of the {h * h} blocks is Toeplitz, and blocks repeat along the block diagonals")
+
+offset = {(a, b): V_shared[a + h - 1, b + w - 1] for a in range(-(h - 1), h) for b in range(-(w - 1), w)}
+above_main = np.diagonal(M_shared, 1)
+print("diagonal +1 of the 16x16 matrix:", np.round(above_main, 2))
+print(f"V[0, 1] = {offset[0, 1]:.2f}, V[1, -3] = {offset[1, -3]:.2f}")
+new_image_row = np.arange(above_main.size) % w == w - 1  # entry (r, r + 1) with j = 3
+assert np.all(above_main[~new_image_row] == offset[0, 1]) and np.all(above_main[new_image_row] == offset[1, -3])
+assert not is_toeplitz(M_shared) and len(np.unique(above_main)) == 2
+assert len(np.unique(np.diagonal(M_shared))) == 1  # the main diagonal alone is constant: offset (0, 0)
+
+# %% [markdown]
+# In the figure the black lines mark the blocks. Sharing makes every block Toeplitz and repeats the
+# blocks along the block diagonals; locality then keeps only a band of diagonals inside each block, and
+# only the blocks with $|k - i| \le 1$.
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
-show_array(axes[0], W.reshape(h * w, h * w), "dense: 256 free weights", signed=True, annotate=False)
-show_array(axes[1], W_shared.reshape(h * w, h * w), "shared: 49 free weights", signed=True, annotate=False)
-show_array(axes[2], W_local.reshape(h * w, h * w), "shared + local: 9 free weights", signed=True, annotate=False)
+show_array(axes[0], W.reshape(h * w, h * w), "dense: 256 free weights", signed=True, annotate=False, block_size=w)
+show_array(axes[1], M_shared, "shared: 49 free weights", signed=True, annotate=False, block_size=w)
+show_array(axes[2], W_local.reshape(h * w, h * w), "shared + local: 9 free weights", signed=True, annotate=False,
+           block_size=w)
 for ax in axes:
     ax.set_xlabel("pixel k * 4 + l")
     ax.set_ylabel("hidden unit i * 4 + j")
-fig.suptitle("The weight matrix of a 4x4 -> 4x4 layer under the two constraints (white = 0)")
+fig.suptitle("The 16x16 weight matrix of a 4x4 -> 4x4 layer, cut into 4x4 blocks: no structure, "
+             "then block Toeplitz, then banded (white = 0)")
 fig.tight_layout()
 plt.show()
 
@@ -210,6 +251,13 @@ plt.show()
 
 # %% [markdown]
 # ## Counting parameters
+#
+# Three words first, because every library uses them. A colour image has three values per pixel
+# (red, green, blue): its **channels**. The output of a conv layer is an image too, called a
+# **feature map**, and a layer can compute several feature maps from the same input, one per kernel;
+# those are the output channels. A kernel that reads all input channels (one $3 \times 3$ slice per
+# input channel) is also called a **filter**. So a $3 \times 3$ conv layer from 3 channels to 1 has one
+# filter of $3 \cdot 3 \cdot 3 = 27$ weights and one bias. Lesson 08 treats channels in full.
 #
 # Why bother with the constraints? Count. For a colour image of $1000 \times 1000$ pixels (one
 # megapixel, three channels), every output unit of a dense layer has one weight per input value:
@@ -343,7 +391,7 @@ cu.compare(formulas, {"PyTorch": [count["PyTorch"] for count in counts], "MXNet"
 #
 # with output size $o_h \times o_w = (h - k_h + 1) \times (w - k_w + 1)$ and all other entries zero.
 # `corr2d_as_matrix(K, input_shape)` builds it. Start with the $3 \times 3$ input and the kernel
-# $\begin{smallmatrix}0&1\\2&3\end{smallmatrix}$ of lesson 01.
+# $K = \begin{bmatrix}0 & 1\\ 2 & 3\end{bmatrix}$ of lesson 01.
 
 # %%
 X_small = np.arange(9, dtype=float).reshape(3, 3)
@@ -369,7 +417,8 @@ print("M shape:", M_demo.shape)
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1, 4]})
 show_array(axes[0], K_demo, "kernel K (2x2)")
-show_array(axes[1], M_demo, "its matrix M (9 outputs x 16 pixels)", signed=True, annotate=True)
+show_array(axes[1], M_demo, "its matrix M (9 outputs x 16 pixels), in 3x4 blocks", signed=True, annotate=True,
+           block_size=(3, 4))
 axes[1].set_xlabel("input pixel k * 4 + l")
 axes[1].set_ylabel("output i * 3 + j")
 fig.suptitle("A 2x2 cross-correlation on a 4x4 image, as a dense layer")
@@ -378,9 +427,10 @@ plt.show()
 
 # %% [markdown]
 # Every row holds the same four values, moved one place to the right from one row to the next, and by
-# one extra place when the window wraps to the next image row (rows $2 \to 3$ and $5 \to 6$): a
-# **doubly block Toeplitz** matrix. Reshape a row to $4 \times 4$ and you see the kernel sitting on
-# its window.
+# one extra place when the window wraps to the next image row (rows $2 \to 3$ and $5 \to 6$). Cut
+# into $3 \times 4$ blocks (output row $i$, input row $k$), each block is Toeplitz and the blocks repeat
+# along the block diagonals: again a **doubly block Toeplitz** matrix, not a Toeplitz one (checked
+# below). Reshape a row to $4 \times 4$ and you see the kernel sitting on its window.
 
 # %% tags=["hide-input"]
 fig = show_row([M_demo[r].reshape(4, 4) for r in (0, 1, 4, 8)],
@@ -402,6 +452,11 @@ assert nonzero == 36 and len(distinct) == K_demo.size == 4
 first_columns = [int(np.flatnonzero(row)[0]) for row in M_demo]
 print("first non-zero column of each row:", first_columns)
 assert first_columns == [0, 1, 2, 4, 5, 6, 8, 9, 10]  # one step per output, an extra step at each new image row
+demo_blocks = M_demo.reshape(3, 3, 4, 4).transpose(0, 2, 1, 3)  # [output row i, input row k] -> a 3x4 block
+assert all(is_toeplitz(demo_blocks[i, k]) for i in range(3) for k in range(4))
+assert all(np.array_equal(demo_blocks[i, k], demo_blocks[i + 1, k + 1]) for i in range(2) for k in range(3))
+assert not is_toeplitz(M_demo)
+print("3x4 blocks: each Toeplitz, repeated along the block diagonals; M itself is not Toeplitz")
 
 # %% [markdown]
 # The matrix *is* the dense tensor of the first section: reshaped to $(o_h, o_w, h, w)$ it is
@@ -447,8 +502,31 @@ cu.compare(reference, cu.frameworks.corr2d_builtins(X_rand, K_rand), tolerance=5
 
 # %% [markdown]
 # So a convolution layer is a fully connected layer whose matrix is forced to be sparse and to repeat
-# one small kernel. Libraries never build $M$: it is almost all zeros, and sliding the kernel is far
-# cheaper than multiplying by it.
+# one small kernel. Multiplying by $M$ costs one multiply-add per entry, $o_h o_w \cdot h w$; sliding
+# the kernel costs one per non-zero entry, $o_h o_w \cdot k_h k_w$. The ratio is $hw / (k_h k_w)$,
+# and it grows with the image:
+
+# %%
+def matrix_and_sliding_multiply_adds(input_shape, kernel_shape):
+    (h_in, w_in), (kh, kw) = input_shape, kernel_shape
+    outputs = (h_in - kh + 1) * (w_in - kw + 1)
+    return outputs * h_in * w_in, outputs * kh * kw
+
+
+for input_shape, kernel_shape in [((4, 4), (2, 2)), ((6, 7), (3, 2)), ((1000, 1000), (3, 3))]:
+    by_matrix, by_sliding = matrix_and_sliding_multiply_adds(input_shape, kernel_shape)
+    print(f"{input_shape[0]}x{input_shape[1]} image, {kernel_shape[0]}x{kernel_shape[1]} kernel: "
+          f"M @ vec(X) {by_matrix:,} multiply-adds, sliding {by_sliding:,} (x{by_matrix / by_sliding:,.0f})")
+assert matrix_and_sliding_multiply_adds((4, 4), (2, 2)) == (M_demo.size, np.count_nonzero(M_demo))
+assert matrix_and_sliding_multiply_adds((6, 7), (3, 2)) == (M_rand.size, np.count_nonzero(M_rand))
+by_matrix, by_sliding = matrix_and_sliding_multiply_adds((1000, 1000), (3, 3))
+print(f"M of the 1000x1000 case in float32: {by_matrix * 4 / 10**12:.1f} TB")
+assert by_matrix / by_sliding > 100_000 and by_matrix * 4 > 10**12
+
+# %% [markdown]
+# For a one-megapixel image and a $3 \times 3$ kernel, the dense product does over a hundred thousand
+# times the work of the sliding sum, and $M$ alone would take terabytes, so libraries do not build
+# $M$. Lesson 12 shows what they compute instead.
 
 # %% [markdown]
 # ## Translation equivariance, checked

@@ -59,6 +59,10 @@ SUBCOMMANDS: Dict[str, str] = {
     "bench-widgets": "time the explorer and the playground: control change to new picture",
     "site": "the learner site, offline, from the executed lessons: build/site/index.html",
     "slides": "reveal.js slides of every lesson for instructors, offline: build/slides/index.html",
+    "assignments": "nbgrader source assignments from each lesson's exercises: classroom/nbgrader/source/",
+    "class-release": "the learner-only tree of a graded class (no worked solutions): build/class-release/",
+    "class-link": "print the nbgitpuller link that hands the course out on a hub (--hub URL; --repo, --branch)",
+    "bench-class": "N learners (--learners, default 4) run a lesson at once through a local JupyterHub",
     "install": "only create/update .venv",
     "clean-venv": "delete .venv",
 }
@@ -174,7 +178,15 @@ class Course:
             lessons = options.lesson or []
             return [[py, "tools/execute_notebooks.py", *lessons], [py, "tools/make_student.py", *lessons]]
         if subcommand == "bench":
-            return [[py, "-m", "course_utils.bench", *options.bench_args]]
+            return [[py, "tools/benchmark.py", *options.bench_args]]
+        if subcommand == "class-link":
+            chosen = [("--hub", options.hub), ("--repo", options.repo), ("--branch", options.branch)]
+            return [[py, "tools/class_link.py", *[part for flag, value in chosen if value for part in (flag, value)]]]
+        if subcommand == "bench-class":
+            return [[py, "tools/class_bench.py", "--learners", str(options.learners)]]
+        if subcommand in ("assignments", "class-release"):
+            script = {"assignments": "tools/make_assignments.py", "class-release": "tools/class_release.py"}
+            return [[py, script[subcommand]]]
         scripts = {"student": ["tools/make_student.py"], "figures": ["tools/make_figures.py"],
                    "bench-widgets": ["-m", "course_utils.widgets.bench"], "site": ["tools/build_site.py"],
                    "slides": ["tools/slides.py"]}
@@ -294,6 +306,12 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("--port", type=int, default=8888)
         elif name.startswith("test"):
             sub.add_argument("--jobs", type=int, default=2, help="pytest-xdist workers (default 2)")
+        elif name == "class-link":
+            sub.add_argument("--hub", help="the hub's public address, e.g. https://hub.example.org")
+            sub.add_argument("--repo", help="the repository learners pull (default: this checkout's origin)")
+            sub.add_argument("--branch", help="its branch (default: the current branch)")
+        elif name == "bench-class":
+            sub.add_argument("--learners", type=int, default=4, help="learners at once (default 4)")
         elif name == "execute":
             sub.add_argument("--lesson", action="append", metavar="NN_topic",
                              help="only this lesson (repeat for more); default: every lesson")

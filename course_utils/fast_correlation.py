@@ -20,21 +20,21 @@ Lesson 12 builds each of them from the double loop; this module is their tested 
 
 :func:`choose_method` picks direct or FFT from the crossover table
 :data:`FFT_CROSSOVER`, measured on the course's machine with
-:func:`measure_crossover` (``python -m course_utils.bench --crossover`` re-measures it).
+``python tools/benchmark.py --crossover`` (``make bench BENCH_ARGS=--crossover``), which re-measures it.
 """
 from __future__ import annotations
 
 import math
-import os
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Sequence, Tuple
 
 import numpy as np
+import scipy.fft
 
 from ._checks import IntOrPair, as_pair, as_real_array
-from .cpu_share import cpu_share
+from . import thread_pool
+# set_num_threads / get_num_threads are re-exported: lesson 12 and the benchmark call them from here.
+from .thread_pool import get_num_threads, set_num_threads
 from .dilation import dilate_kernel
 from .geometry import check_kernel_fits, output_hw, pad_spatial, tap_positions
 
@@ -43,15 +43,15 @@ __all__ = [
     "choose_method",
     "corr2d_direct",
     "corr2d_fft",
+    "direct_work_per_pixel",
     "fft_threshold",
     "get_num_threads",
     "im2col",
-    "measure_crossover",
     "set_num_threads",
 ]
 
 # ---------------------------------------------------------------------------------------------
-# Tuning constants (measured; see measure_crossover and the lesson)
+# Tuning constants (measured; see tools/benchmark.py and the lesson)
 # ---------------------------------------------------------------------------------------------
 
 #: Where the FFT overtakes the direct method, by dtype: ``(side, work)`` pairs for square
@@ -59,7 +59,7 @@ __all__ = [
 #: pixel, ``taps * outputs / input pixels`` (about k*k for a k x k kernel on a large input; far
 #: less when the kernel nearly covers the input), at which the FFT became CROSSOVER_MARGIN
 #: times faster. ``inf``: it never did at that side.
-#: Measured by :func:`measure_crossover` on the course machine (2-vCPU AMD EPYC with AVX-512, two
+#: Measured by tools/benchmark.py --crossover on the course machine (2-vCPU AMD EPYC with AVX-512, two
 #: threads, an otherwise idle machine): the median of five runs.
 #: Between two measured sides the threshold is interpolated linearly in log(side), beyond them
 #: it is held.
@@ -98,61 +98,10 @@ PARALLEL_MIN_BYTES = 12 << 20
 #: Below this many input pixels the FFTs run in one thread (measured: two threads lost up to
 #: 384x384 and won from 512x512 on).
 FFT_PARALLEL_MIN_PIXELS = 512 * 512
-#: From this many input pixels on, the FFT method reuses per-thread buffers (fresh 16 MB arrays for
-#: a 2048x2048 input cost about 13 000 page faults, twice the transforms' own time; the buffers
-#: were never slower, from 128x128 on).
-FFT_BUFFER_MIN_PIXELS = 128 * 128
 #: From this many multiply-adds on, corr2d_batch shares the images of a batch among threads.
 GEMM_PARALLEL_MIN_MADDS = 20_000_000
 #: Largest im2col matrix built at once (elements); bigger problems are done in bands of output rows.
 IM2COL_MAX_ELEMENTS = 1 << 24
-
-_num_threads = cpu_share()  # the CPUs this process may use, not the machine's cores
-_pool: Optional[ThreadPoolExecutor] = None
-_pool_size = 0
-_pool_lock = threading.Lock()
-
-
-def set_num_threads(threads: int) -> None:
-    """Set how many threads the direct method, the FFT and ``corr2d_batch`` may use (default: the CPU share).
-
-    >>> set_num_threads(1); get_num_threads()
-    1
-    >>> set_num_threads(cpu_share())
-    """
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be an int >= 1; got {threads!r}")
-    global _num_threads
-    _num_threads = int(threads)
-
-
-def get_num_threads() -> int:
-    """The number of threads the direct method, the FFT and ``corr2d_batch`` may use."""
-    return _num_threads
-
-
-def _forget_threads_after_fork() -> None:
-    """A forked child has none of its parent's threads: start afresh instead of waiting on them forever."""
-    global _pool, _pool_size, _pool_lock, _blas_limit_lock
-    _pool, _pool_size = None, 0
-    _pool_lock = threading.Lock()
-    _blas_limit_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_threads_after_fork)
-
-
-def _executor(threads: int) -> ThreadPoolExecutor:
-    global _pool, _pool_size
-    with _pool_lock:
-        if _pool is None or _pool_size < threads:
-            if _pool is not None:
-                _pool.shutdown(wait=False)
-            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="course_utils-corr2d")
-            _pool_size = threads
-        return _pool
-
 
 # ---------------------------------------------------------------------------------------------
 # Validation (the public functions here take the same arguments as ops.corr2d)
@@ -270,9 +219,7 @@ def _direct_valid(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype
         _strip_worker(flat, width, taps, out, strips, dtype)
         return out
     groups = [strips[i::workers] for i in range(workers)]  # interleaved: equal work per thread
-    futures = [_executor(workers).submit(_strip_worker, flat, width, taps, out, group, dtype) for group in groups]
-    for future in futures:
-        future.result()
+    thread_pool.run_in_threads(_strip_worker, [(flat, width, taps, out, group, dtype) for group in groups])
     return out
 
 
@@ -281,101 +228,30 @@ def _direct_valid(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype
 # ---------------------------------------------------------------------------------------------
 
 
-def _fft_module():
-    try:
-        import scipy.fft as fft  # keeps float32 in complex64
-
-        return fft, True
-    except ImportError:  # pragma: no cover - SciPy is in the course requirements
-        return np.fft, False
-
-
-def _pocketfft():
-    """SciPy's transform engine, whose functions accept output buffers; None if unavailable."""
-    try:
-        from scipy.fft._pocketfft import pypocketfft
-
-        return pypocketfft
-    except ImportError:  # pragma: no cover - another SciPy layout: the public API is used instead
-        return None
-
-
-#: Per-thread work buffers of the FFT method, kept for the last (shape, dtype) only: on a large
-#: input, allocating fresh arrays each call costs more in page faults than the transforms.
-_fft_buffers = threading.local()
-
-
-def _buffers(shape: Tuple[int, int], dtype) -> Dict[str, np.ndarray]:
-    key = (shape, np.dtype(dtype))
-    cached = getattr(_fft_buffers, "cached", None)
-    if cached is None or cached[0] != key:
-        half = (shape[0], shape[1] // 2 + 1)
-        complex_dtype = np.result_type(dtype, np.complex64)
-        cached = (key, {
-            "input": np.zeros(shape, dtype=dtype),
-            "spectrum": np.empty(half, dtype=complex_dtype),
-            "kernel": np.empty(half, dtype=complex_dtype),
-            "output": np.empty(shape, dtype=dtype),
-        })
-        _fft_buffers.cached = cached
-    return cached[1]
-
-
-def _fft_spectra_public(x, k, shape, workers):
-    fft, _ = _fft_module()
-    options = {"workers": workers} if fft is not np.fft else {}
-    spectrum = fft.rfft2(x, s=shape, **options)
+def _spectra_product(x: np.ndarray, k: np.ndarray, shape: Tuple[int, int], workers: int) -> np.ndarray:
+    """The circular cross-correlation of ``x`` and ``k``, both zero-padded to ``shape``, through scipy.fft."""
+    spectrum = scipy.fft.rfft2(x, s=shape, workers=workers)  # float32 stays float32 (complex64)
     # The kernel is small: transform its few rows first, then the columns (half the work of rfft2).
-    kernel_spectrum = fft.fft(fft.rfft(k, n=shape[1], axis=1), n=shape[0], axis=0, **options)
+    kernel_spectrum = scipy.fft.fft(scipy.fft.rfft(k, n=shape[1], axis=1), n=shape[0], axis=0,
+                                    workers=workers, overwrite_x=True)
     spectrum *= np.conjugate(kernel_spectrum, out=kernel_spectrum)
-    return fft.irfft2(spectrum, s=shape, **options)
-
-
-def _fft_spectra_buffered(engine, x, k, shape, workers, dtype):
-    buffers = _buffers(shape, dtype)
-    H, W = x.shape
-    padded = buffers["input"]
-    if (H, W) == shape:
-        padded = x
-    else:  # zero-pad into the kept buffer
-        padded[:H, :W] = x
-        padded[H:] = 0
-        padded[:H, W:] = 0
-    spectrum, kernel, output = buffers["spectrum"], buffers["kernel"], buffers["output"]
-    engine.r2c(padded, (0, 1), True, 0, spectrum, workers)
-    kh = k.shape[0]
-    rows = np.zeros((kh, shape[1]), dtype=dtype)
-    rows[:, : k.shape[1]] = k
-    engine.r2c(rows, (1,), True, 0, kernel[:kh], workers)
-    kernel[kh:] = 0
-    engine.c2c(kernel, (0,), True, 0, kernel, workers)
-    spectrum *= np.conjugate(kernel, out=kernel)
-    engine.c2c(spectrum, (0,), False, 2, spectrum, workers)  # inverse: columns, then rows to real
-    engine.c2r(spectrum, (1,), shape[1], False, 2, output, workers)
-    return output
+    return scipy.fft.irfft2(spectrum, s=shape, workers=workers, overwrite_x=True)
 
 
 def _fft_valid(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype, threads: int) -> np.ndarray:
     """Valid correlation of a padded 2-D ``Xp`` through the FFT (correlation theorem)."""
-    fft, is_scipy = _fft_module()
     if dilation != (1, 1):  # the transforms see the dilated kernel as a dense one with zeros in the holes
         K = dilate_kernel(K, dilation)
     H, W = Xp.shape
     # A circular correlation of length >= H wraps only into outputs past the valid ones, so
     # the transforms need no extra room for the kernel (unlike a full convolution).
-    shape = (fft.next_fast_len(H, real=True), fft.next_fast_len(W, real=True)) if is_scipy else (H, W)
+    shape = (scipy.fft.next_fast_len(H, real=True), scipy.fft.next_fast_len(W, real=True))
     workers = threads if H * W >= FFT_PARALLEL_MIN_PIXELS else 1
-    x = Xp.astype(dtype, copy=False)
-    k = K.astype(dtype, copy=False)
-    engine = _pocketfft() if is_scipy else None
-    if engine is not None and H * W >= FFT_BUFFER_MIN_PIXELS:
-        full = _fft_spectra_buffered(engine, x, k, shape, workers, dtype)
-    else:
-        full = _fft_spectra_public(x, k, shape, workers)
+    full = _spectra_product(Xp.astype(dtype, copy=False), K.astype(dtype, copy=False), shape, workers)
     oh, ow = out_hw
     sh, sw = stride
     result = full[: sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw]
-    return np.array(result, dtype=dtype)  # a copy: the buffers are reused by the next call
+    return np.array(result, dtype=dtype)  # contiguous, and without the rest of the full result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,8 +327,8 @@ def correlate_validated(X: np.ndarray, K: np.ndarray, p, s, d, method: str = "au
         method = _auto_method((X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1]), out, K.size, dtype)
     Xp = pad_spatial(X, p)
     if method == "fft":
-        return _fft_valid(Xp, K, out, s, d, dtype, _num_threads)
-    return _direct_valid(Xp, K, out, s, d, dtype, _num_threads)
+        return _fft_valid(Xp, K, out, s, d, dtype, get_num_threads())
+    return _direct_valid(Xp, K, out, s, d, dtype, get_num_threads())
 
 
 def corr2d_direct(X: Any, K: Any, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
@@ -540,25 +416,6 @@ def _im2col_buffer(elements: int, dtype) -> np.ndarray:
     return buffer[:elements]
 
 
-def _blas_controller():
-    """threadpoolctl's controller of the loaded BLAS libraries, made once; None without threadpoolctl."""
-    global _controller
-    with _pool_lock:
-        if _controller is False:
-            try:
-                from threadpoolctl import ThreadpoolController
-
-                _controller = ThreadpoolController()
-            except Exception:  # noqa: BLE001 - not installed, or no BLAS found: stay sequential
-                _controller = None
-        return _controller
-
-
-_controller: Any = False
-#: One parallel corr2d_batch at a time: the BLAS thread limit it sets is process-wide.
-_blas_limit_lock = threading.Lock()
-
-
 def _gemm_images(Xp: np.ndarray, weights: np.ndarray, kernel_hw, out: np.ndarray, images, s, d) -> None:
     """im2col + one matrix multiply for each image in ``images`` (bands of output rows if large)."""
     N, O, oh, ow = out.shape
@@ -595,37 +452,14 @@ def gemm_batch_validated(X: np.ndarray, K: np.ndarray, p, s, d) -> np.ndarray:
     weights = np.ascontiguousarray(K.reshape(O, C * kh * kw), dtype=dtype)
     Xp = pad_spatial(X, p)
     out = np.empty((N, O, oh, ow), dtype=dtype)
-    workers = min(_num_threads, N)
-    controller = _blas_controller() if workers > 1 and N * O * C * kh * kw * oh * ow >= GEMM_PARALLEL_MIN_MADDS else None
-    if controller is None:
+    workers = min(get_num_threads(), N)
+    if workers > 1 and N * O * C * kh * kw * oh * ow >= GEMM_PARALLEL_MIN_MADDS and thread_pool.blas_can_be_limited():
+        with thread_pool.single_threaded_blas():
+            thread_pool.run_in_threads(_gemm_images, [(Xp, weights, (kh, kw), out, range(i, N, workers), s, d)
+                                                      for i in range(workers)])
+    else:
         _gemm_images(Xp, weights, (kh, kw), out, range(N), s, d)
-        return out
-    with _blas_limit_lock, controller.limit(limits=1, user_api="blas"):
-        pool = _executor(workers)
-        futures = [pool.submit(_gemm_images, Xp, weights, (kh, kw), out, range(i, N, workers), s, d)
-                   for i in range(workers)]
-        for future in futures:
-            future.result()
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Measuring the crossover
-# ---------------------------------------------------------------------------------------------
-
-
-#: The clock of measure_crossover (time.process_time gives CPU time, steadier on a busy one-thread run).
-_clock = time.perf_counter
-
-
-def _median_seconds(function, repeats: int) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(repeats):
-        begin = _clock()
-        function()
-        times.append(_clock() - begin)
-    return float(np.median(times))
 
 
 def direct_work_per_pixel(side: int, k: int) -> float:
@@ -635,45 +469,3 @@ def direct_work_per_pixel(side: int, k: int) -> float:
     1.0
     """
     return k * k * (side - k + 1) ** 2 / side**2
-
-
-def measure_crossover(sides: Sequence[int] = (16, 32, 64, 128, 256, 512, 1024, 2048),
-                      dtype: Any = np.float32, *, kernels: Sequence[int] = tuple(range(3, 40, 2)),
-                      margin: float = CROSSOVER_MARGIN, repeats: int = 5,
-                      seed: int = 0) -> List[Tuple[int, float]]:
-    """Time direct vs FFT on square inputs: ``(side, work)`` pairs in the units of :data:`FFT_CROSSOVER`.
-
-    For each side the odd kernel size grows through ``kernels`` until the FFT
-    has been ``margin`` times faster twice in a row. The crossover is
-    interpolated linearly (in the ratio of the two times) between the last
-    kernel below the margin and the first above it, and converted to direct
-    multiply-adds per input pixel (:func:`direct_work_per_pixel`); ``inf`` if the
-    FFT never got there. Timings only, with the current :func:`get_num_threads`.
-    """
-    rng = np.random.default_rng(seed)
-    results: List[Tuple[int, float]] = []
-    for side in sides:
-        X = rng.standard_normal((side, side)).astype(dtype)
-        previous: Optional[Tuple[float, float]] = None  # (work, direct/fft) where direct last won
-        crossover, wins = math.inf, 0
-        for k in kernels:
-            if k > side:
-                break
-            K = rng.standard_normal((k, k)).astype(dtype)
-            ratio = (_median_seconds(lambda: corr2d_direct(X, K), repeats)
-                     / _median_seconds(lambda: corr2d_fft(X, K), repeats))
-            work = direct_work_per_pixel(side, k)
-            if ratio < margin:
-                previous, crossover, wins = (work, ratio), math.inf, 0
-                continue
-            wins += 1
-            if wins == 1:
-                if previous is None:
-                    crossover = work
-                else:
-                    w0, r0 = previous
-                    crossover = w0 + (margin - r0) / (ratio - r0) * (work - w0)
-            if wins == 2:
-                break
-        results.append((side, crossover))
-    return results

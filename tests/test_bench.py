@@ -1,30 +1,31 @@
-"""course_utils.bench: the machinery, on a tiny case (the real benchmark is `make bench`, not a test)."""
+"""tools/benchmark.py and course_utils.timing: the machinery, on tiny cases (the real benchmark is `make bench`, not a test)."""
 from __future__ import annotations
 
 import pytest
 
-from course_utils import bench
+import benchmark
+from course_utils import fast_correlation, timing
 
 
 def test_cases_cover_the_issue_grid():
-    cases = bench.default_cases()
+    cases = benchmark.default_cases()
     single = {(c.size, c.kernel, c.dtype) for c in cases if c.single_channel}
     grid = {(n, k, d) for n in (64, 512, 2048) for k in (3, 7, 31) for d in ("float32", "float64")}
-    small = {(bench.SMALL_SIZE, 3, d) for d in ("float32", "float64")}  # "64x64 and below"
+    small = {(benchmark.SMALL_SIZE, 3, d) for d in ("float32", "float64")}  # "64x64 and below"
     assert single == grid | small
     multi = [c for c in cases if not c.single_channel]
     assert {(c.batch, c.in_channels, c.out_channels, c.size, c.kernel) for c in multi} == {(8, 64, 64, 56, 3)}
-    assert bench.Case(56, 3, batch=8, in_channels=64, out_channels=64).multiply_adds == 8 * 64 * 64 * 9 * 54 * 54
+    assert benchmark.Case(56, 3, batch=8, in_channels=64, out_channels=64).multiply_adds == 8 * 64 * 64 * 9 * 54 * 54
 
 
 def test_run_and_summary_on_a_tiny_case():
     lines = []
-    results = bench.run([bench.Case(16, 3)], budget_seconds=0.01, log=lines.append)
+    results = benchmark.run([benchmark.Case(16, 3)], budget_seconds=0.01, log=lines.append)
     names = {r.name for r in results}
     assert {"course_utils.corr2d", "course_utils.corr2d_naive", "torch.nn.functional.conv2d", "jax lax.conv (jit)",
             "mxnet npx.convolution", "scipy.signal.correlate2d", "scipy.signal.fftconvolve",
             "scipy.ndimage.correlate"} == names
-    rows = bench.summarise(results, peak=100.0)
+    rows = benchmark.summarise(results, peak=100.0)
     ratios = [float(r["ratio_to_fastest"]) for r in rows]
     assert min(ratios) == pytest.approx(1.0) and all(r >= 1.0 for r in ratios)
     assert len(lines) == len(results)
@@ -32,7 +33,7 @@ def test_run_and_summary_on_a_tiny_case():
 
 def test_median_seconds_counts_repeats():
     calls = []
-    bench.median_seconds(lambda: calls.append(1), min_repeats=3, max_repeats=5, budget_seconds=0.0)
+    timing.median_seconds(lambda: calls.append(1), min_repeats=3, max_repeats=5, budget_seconds=0.0)
     assert len(calls) == 1 + 3  # warm-up + min_repeats
 
 
@@ -56,8 +57,8 @@ class FakeClock:
 
 def test_fast_calls_are_timed_in_loops_and_reported_per_call(monkeypatch):
     clock, calls = FakeClock(), []
-    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
-    seconds = bench.median_seconds(clock.call_taking(1e-3, calls), min_repeats=3, max_repeats=3,
+    monkeypatch.setattr(timing.time, "perf_counter", clock.perf_counter)
+    seconds = timing.median_seconds(clock.call_taking(1e-3, calls), min_repeats=3, max_repeats=3,
                                    budget_seconds=0.0, min_sample_seconds=0.05)
     # the 1 ms warm-up sets loops of ceil(50 ms / 1 ms) = 50 calls; three samples follow it
     assert len(calls) == 1 + 3 * 50
@@ -66,8 +67,8 @@ def test_fast_calls_are_timed_in_loops_and_reported_per_call(monkeypatch):
 
 def test_slow_calls_are_timed_one_by_one(monkeypatch):
     clock, calls = FakeClock(), []
-    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
-    seconds = bench.median_seconds(clock.call_taking(2e-3, calls), min_repeats=3, max_repeats=3,
+    monkeypatch.setattr(timing.time, "perf_counter", clock.perf_counter)
+    seconds = timing.median_seconds(clock.call_taking(2e-3, calls), min_repeats=3, max_repeats=3,
                                    budget_seconds=0.0, min_sample_seconds=1e-3)
     assert len(calls) == 1 + 3
     assert seconds == pytest.approx(2e-3)
@@ -75,21 +76,21 @@ def test_slow_calls_are_timed_one_by_one(monkeypatch):
 
 def test_repeats_stop_at_the_budget(monkeypatch):
     clock, calls = FakeClock(), []
-    monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
-    bench.median_seconds(clock.call_taking(0.1, calls), min_repeats=3, max_repeats=25, budget_seconds=0.45)
+    monkeypatch.setattr(timing.time, "perf_counter", clock.perf_counter)
+    timing.median_seconds(clock.call_taking(0.1, calls), min_repeats=3, max_repeats=25, budget_seconds=0.45)
     # samples start at 0, 0.1, ..., 0.4 s into the budget: five of them, then 0.5 s > 0.45 s stops it
     assert len(calls) == 1 + 5
 
 
 def test_bad_threads_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        bench.main(["--threads", "0"])
+        benchmark.main(["--threads", "0"])
     assert exit_info.value.code == 2
     assert "--threads must be >= 1; got 0" in capsys.readouterr().err
 
 
 def test_multichannel_case_uses_the_batched_function():
-    results = bench.run([bench.Case(6, 3, batch=2, in_channels=3, out_channels=4)], budget_seconds=0.01,
+    results = benchmark.run([benchmark.Case(6, 3, batch=2, in_channels=3, out_channels=4)], budget_seconds=0.01,
                         log=lambda line: None)
     names = [r.name for r in results]
     assert names[0] == "course_utils.corr2d_batch" and "torch.nn.functional.conv2d" in names
@@ -100,36 +101,36 @@ def test_a_call_that_raises_is_skipped_with_a_note():
     def fails():
         raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 31308026912 bytes")
 
-    result = bench._measure(bench.Case(16, 3), "broken", fails, budget_seconds=0.01)
+    result = benchmark._measure(benchmark.Case(16, 3), "broken", fails, budget_seconds=0.01)
     assert result.seconds is None
     assert result.note.startswith("skipped: RuntimeError: DefaultCPUAllocator: can't allocate memory")
 
 
 def test_float64_im2col_that_does_not_fit_in_memory_is_skipped(monkeypatch):
-    monkeypatch.setattr(bench, "available_memory_bytes", lambda: 20 * 10**9)
-    big = bench.Case(2048, 31, "float64")
+    monkeypatch.setattr(benchmark, "available_memory_bytes", lambda: 20 * 10**9)
+    big = benchmark.Case(2048, 31, "float64")
     assert big.im2col_bytes == 961 * 2018**2 * 8
-    reason = bench._skip_reason(big, "torch.nn.functional.conv2d", {})
+    reason = benchmark._skip_reason(big, "torch.nn.functional.conv2d", {})
     assert reason is not None and "31.3 GB" in reason and "20.0 GB available" in reason
-    assert bench._skip_reason(big, "scipy.signal.fftconvolve", {}) is None
-    assert bench._skip_reason(bench.Case(2048, 31, "float32"), "torch.nn.functional.conv2d", {}) is None
+    assert benchmark._skip_reason(big, "scipy.signal.fftconvolve", {}) is None
+    assert benchmark._skip_reason(benchmark.Case(2048, 31, "float32"), "torch.nn.functional.conv2d", {}) is None
 
 
 def test_slow_direct_methods_are_extrapolated_and_skipped():
-    big = bench.Case(2048, 31)
+    big = benchmark.Case(2048, 31)
     rates = {("scipy.signal.correlate2d", "float32"): 1e-8, ("scipy.signal.fftconvolve", "float32"): 1e-8}
-    assert "extrapolated" in bench._skip_reason(big, "scipy.signal.correlate2d", rates)
-    assert bench._skip_reason(big, "scipy.signal.fftconvolve", rates) is None  # FFT cost does not grow with k
+    assert "extrapolated" in benchmark._skip_reason(big, "scipy.signal.correlate2d", rates)
+    assert benchmark._skip_reason(big, "scipy.signal.fftconvolve", rates) is None  # FFT cost does not grow with k
 
 
 def _result(case, name, seconds):
-    return bench.Result(case, name, seconds)
+    return benchmark.Result(case, name, seconds)
 
 
 def test_targets_are_checked_from_the_results():
-    c512, c2048, c64 = bench.Case(512, 7), bench.Case(2048, 3), bench.Case(64, 3)
-    multi32 = bench.Case(56, 3, "float32", batch=8, in_channels=64, out_channels=64)
-    multi64 = bench.Case(56, 3, "float64", batch=8, in_channels=64, out_channels=64)
+    c512, c2048, c64 = benchmark.Case(512, 7), benchmark.Case(2048, 3), benchmark.Case(64, 3)
+    multi32 = benchmark.Case(56, 3, "float32", batch=8, in_channels=64, out_channels=64)
+    multi64 = benchmark.Case(56, 3, "float64", batch=8, in_channels=64, out_channels=64)
     results = [
         _result(c512, "course_utils.corr2d", 3.0), _result(c512, "scipy.signal.fftconvolve", 2.5),
         _result(c2048, "course_utils.corr2d", 0.010), _result(c2048, "scipy.ndimage.correlate", 0.020),
@@ -137,7 +138,7 @@ def test_targets_are_checked_from_the_results():
         _result(multi32, "course_utils.corr2d_batch", 0.030), _result(multi32, "torch.nn.functional.conv2d", 0.010),
         _result(multi64, "course_utils.corr2d_batch", 0.030), _result(multi64, "torch.nn.functional.conv2d", 0.060),
     ]
-    checks = {c.target: c for c in bench.check_targets(results)}
+    checks = {c.target: c for c in benchmark.check_targets(results)}
     assert checks["512x512 k7 float32: corr2d within 1.5x of the fastest"].met is True
     assert checks["2048x2048 k3 float32: corr2d faster than every library"].met is True
     small = checks["64x64 k3 float32: corr2d at most 50 µs per call"]
@@ -147,11 +148,11 @@ def test_targets_are_checked_from_the_results():
 
 
 def test_markdown_has_the_targets_and_the_table(tmp_path):
-    case = bench.Case(16, 3)
+    case = benchmark.Case(16, 3)
     results = [_result(case, "course_utils.corr2d", 1e-5), _result(case, "torch.nn.functional.conv2d", 2e-5)]
     path = tmp_path / "results.md"
-    bench._write_markdown(bench.summarise(results, peak=100.0), str(path), 100.0, ["Run: test"],
-                          bench.check_targets(results))
+    benchmark._write_markdown(benchmark.summarise(results, peak=100.0), str(path), 100.0, ["Run: test"],
+                          benchmark.check_targets(results))
     text = path.read_text()
     assert text.startswith("Run: test")
     assert "| 16x16 k3 float32 | course_utils.corr2d | 1e-05 | 1.000 |" in text
@@ -159,10 +160,8 @@ def test_markdown_has_the_targets_and_the_table(tmp_path):
 
 
 def test_crossover_report_lists_measured_and_stored_values(monkeypatch, capsys):
-    from course_utils import fast_correlation
-
-    monkeypatch.setattr(fast_correlation, "measure_crossover", lambda dtype: [(64, 30.0), (512, float("inf"))])
-    bench.print_crossover()
+    monkeypatch.setattr(benchmark, "measure_crossover", lambda dtype: [(64, 30.0), (512, float("inf"))])
+    benchmark.print_crossover()
     text = capsys.readouterr().out
     assert "float32: direct multiply-adds per input pixel at which the FFT becomes 1.25x faster" in text
     assert "float64:" in text
@@ -176,6 +175,12 @@ def test_the_benchmark_runs_without_mxnet(monkeypatch):
     from course_utils import frameworks
 
     monkeypatch.setitem(frameworks._available, "MXNet", False)
-    results = bench.run([bench.Case(16, 3)], budget_seconds=0.01, log=lambda line: None)
+    results = benchmark.run([benchmark.Case(16, 3)], budget_seconds=0.01, log=lambda line: None)
     names = {r.name for r in results}
     assert "mxnet npx.convolution" not in names and "torch.nn.functional.conv2d" in names
+
+
+def test_measure_crossover_returns_sides_and_finite_or_inf_work():
+    result = benchmark.measure_crossover(sides=(8, 24), kernels=(3, 5, 7), repeats=1)
+    assert [side for side, _ in result] == [8, 24]
+    assert all(work > 0 for _, work in result)

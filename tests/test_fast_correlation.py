@@ -5,7 +5,7 @@ strided taps, FFT, im2col + GEMM in one band and in several) is compared with
 ``corr2d_naive`` on random shapes; float32 must stay float32; ``corr2d`` must
 dispatch by the measured table; the direct method must give the plain tap
 loop's float64 results bit for bit. Nothing here measures time: timing lives
-in ``python -m course_utils.bench``.
+in ``tools/benchmark.py`` (``make bench``).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from course_utils import _checks, corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_naive, convolve2d
 from course_utils import fast_correlation as fc
+from course_utils import thread_pool
 from course_utils.ops import corr2d_batch
 
 RNG_CASES = 60
@@ -67,12 +68,7 @@ def test_direct_and_fft_match_the_double_loop(seed):
             np.testing.assert_allclose(result, expected, rtol=1e-10, atol=1e-10, err_msg=fn.__name__)
 
 
-@pytest.mark.parametrize("engine", ["buffered", "public"])
-def test_both_fft_engines_match_the_double_loop(engine, monkeypatch):
-    if engine == "buffered":
-        monkeypatch.setattr(fc, "FFT_BUFFER_MIN_PIXELS", 0)
-    else:
-        monkeypatch.setattr(fc, "_pocketfft", lambda: None)
+def test_fft_matches_the_double_loop():
     for X, K, p, s, d in random_problems(30, count=30):
         for dtype in (np.float64, np.float32):
             result = fc.corr2d_fft(X.astype(dtype), K.astype(dtype), **options(p, s, d))
@@ -81,16 +77,15 @@ def test_both_fft_engines_match_the_double_loop(engine, monkeypatch):
             np.testing.assert_allclose(result, reference(X, K, p, s, d), rtol=tol, atol=tol)
 
 
-def test_kept_fft_buffers_do_not_leak_between_calls(monkeypatch):
-    monkeypatch.setattr(fc, "FFT_BUFFER_MIN_PIXELS", 0)
+def test_fft_results_of_consecutive_calls_are_independent():
     rng = np.random.default_rng(9)
     big, small, K = rng.standard_normal((30, 30)), rng.standard_normal((27, 29)), rng.standard_normal((4, 4))
-    fc.corr2d_fft(big, K)  # fills the 30x30 buffer; the next input pads into the same one
+    first = fc.corr2d_fft(big, K)
     result = fc.corr2d_fft(small, K, padding=(1, 0))
     np.testing.assert_allclose(result, reference(small, K, (1, 0)), atol=1e-10)
-    first = fc.corr2d_fft(big, K)
-    np.testing.assert_array_equal(fc.corr2d_fft(big, K), first)  # results are copies, not the buffer
-    assert not np.shares_memory(first, fc._buffers((30, 30), np.float64)["output"])
+    again = fc.corr2d_fft(big, K)
+    np.testing.assert_array_equal(again, first)
+    assert not np.shares_memory(first, again) and again.flags.c_contiguous
 
 
 @pytest.fixture
@@ -103,7 +98,7 @@ def tiny_strips(monkeypatch):
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_strip_path_in_several_threads_matches_the_double_loop(tiny_strips, threads, monkeypatch):
-    monkeypatch.setattr(fc, "_num_threads", threads)
+    monkeypatch.setattr(thread_pool, "_num_threads", threads)
     for X, K, p, _, d in random_problems(10 + threads, options=True):
         expected = reference(X, K, p, (1, 1), d)
         np.testing.assert_allclose(fc.corr2d_direct(X, K, padding=p, dilation=d), expected, rtol=1e-10, atol=1e-10)
@@ -142,7 +137,7 @@ def _threaded_corr2d_in_child(queue):
 def test_threads_work_in_a_forked_child(tiny_strips, monkeypatch):
     import multiprocessing
 
-    monkeypatch.setattr(fc, "_num_threads", 2)
+    monkeypatch.setattr(thread_pool, "_num_threads", 2)
     fc.corr2d_direct(np.ones((40, 100)), np.ones((3, 3)))  # the parent's pool now exists
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
@@ -158,6 +153,7 @@ import os, sys
 del os.register_at_fork, os.fork
 import numpy as np
 from course_utils import fast_correlation as fc
+from course_utils import thread_pool
 from course_utils.ops import corr2d_naive
 fc.SMALL_OUTPUT, fc.STRIP_BYTES, fc.PARALLEL_MIN_BYTES = 0, 320, 0  # threads even here, as tiny_strips does
 fc.set_num_threads(2)
@@ -437,12 +433,6 @@ def test_int_fast_path_of_as_pair_still_refuses_bad_values(value, error, message
 def test_set_num_threads_refuses_bad_counts(bad):
     with pytest.raises(ValueError, match="threads must be an int >= 1"):
         fc.set_num_threads(bad)
-
-
-def test_measure_crossover_returns_sides_and_finite_or_inf_work():
-    result = fc.measure_crossover(sides=(8, 24), kernels=(3, 5, 7), repeats=1)
-    assert [side for side, _ in result] == [8, 24]
-    assert all(work > 0 for _, work in result)
 
 
 def test_direct_work_per_pixel():

@@ -1,9 +1,9 @@
 """Benchmark 2-D cross-correlation: course_utils against PyTorch, SciPy, MXNet and JAX, in one process.
 
-    python -m course_utils.bench                  # the full table (several minutes)
-    python -m course_utils.bench --quick          # small sizes only, for a smoke test
-    python -m course_utils.bench --csv out.csv --markdown out.md
-    python -m course_utils.bench --crossover      # re-measure corr2d's direct/FFT crossover
+    python tools/benchmark.py                  # the full table (several minutes)
+    python tools/benchmark.py --quick          # small sizes only, for a smoke test
+    python tools/benchmark.py --csv out.csv --markdown out.md
+    python tools/benchmark.py --crossover      # re-measure corr2d's direct/FFT crossover
 
 Every number printed is measured in this run: the median time of each
 implementation, its ratio to the fastest one for the same case, and its
@@ -30,15 +30,18 @@ import csv
 import math
 import os
 import platform
-import statistics
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-__all__ = ["Case", "Result", "check_targets", "default_cases", "median_seconds", "run", "main"]
+from course_utils import fast_correlation
+from course_utils.fast_correlation import CROSSOVER_MARGIN
+from course_utils.timing import MIN_SAMPLE_SECONDS, median_seconds
+
+__all__ = ["Case", "Result", "check_targets", "default_cases", "measure_crossover", "run", "main"]
 
 
 @dataclass(frozen=True)
@@ -102,35 +105,6 @@ def default_cases(quick: bool = False) -> List[Case]:
     channels = (Case(14, 3, dtype, batch=2, in_channels=16, out_channels=16) if quick else
                 Case(56, 3, dtype, batch=8, in_channels=64, out_channels=64) for dtype in ("float32", "float64"))
     return small + cases + list(channels)
-
-
-def median_seconds(function: Callable[[], object], *, min_repeats: int = 3, max_repeats: int = 25,
-                   budget_seconds: float = 1.0, min_sample_seconds: float = 0.0) -> float:
-    """Median wall time of one ``function()`` call after one warm-up call; repeats until the budget or ``max_repeats``.
-
-    With ``min_sample_seconds``, a call faster than that is timed in loops of as many calls as
-    fill it, and each sample is the loop's time per call (as ``timeit`` does): a single call of
-    a few tens of microseconds is otherwise at the mercy of the clock's overhead and of whatever
-    the machine did in that instant.
-    """
-    begin = time.perf_counter()
-    function()  # warm-up: JIT compilation, first-touch allocation, caches
-    warm_up = time.perf_counter() - begin
-    loops = 1
-    if 0.0 < warm_up < min_sample_seconds:
-        loops = min(10_000, math.ceil(min_sample_seconds / warm_up))
-    times: List[float] = []
-    started = time.perf_counter()
-    while len(times) < max_repeats and (len(times) < min_repeats or time.perf_counter() - started < budget_seconds):
-        begin = time.perf_counter()
-        for _ in range(loops):
-            function()
-        times.append((time.perf_counter() - begin) / loops)
-    return statistics.median(times)
-
-
-#: Calls faster than this are timed in loops that last about this long (see median_seconds).
-MIN_SAMPLE_SECONDS = 2e-3
 
 
 def matmul_peak_gflops(n: int = 2048) -> float:
@@ -220,7 +194,7 @@ def _implementations(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Call
     import torch
     import torch.nn.functional as F
 
-    from . import frameworks, ops
+    from course_utils import frameworks, ops
 
     implementations: Dict[str, Callable[[], object]] = {}
     if case.single_channel:
@@ -444,7 +418,6 @@ def set_threads(threads: int) -> None:
     import torch
     from threadpoolctl import threadpool_limits
 
-    from . import fast_correlation
 
     torch.set_num_threads(threads)
     threadpool_limits(threads)
@@ -452,12 +425,61 @@ def set_threads(threads: int) -> None:
     os.environ["MXNET_CPU_WORKER_NTHREADS"] = str(threads)  # read when MXNet's engine starts work
 
 
+# -- the direct/FFT crossover of corr2d (--crossover) ---------------------------------------------
+
+
+def repeated_median(function: Callable[[], object], repeats: int) -> float:
+    """Median of exactly ``repeats`` timed calls after a warm-up (the crossover compares like with like)."""
+    return median_seconds(function, min_repeats=repeats, max_repeats=repeats, budget_seconds=0.0)
+
+
+def measure_crossover(sides: Sequence[int] = (16, 32, 64, 128, 256, 512, 1024, 2048),
+                      dtype: Any = np.float32, *, kernels: Sequence[int] = tuple(range(3, 40, 2)),
+                      margin: float = CROSSOVER_MARGIN, repeats: int = 5,
+                      seed: int = 0) -> List[Tuple[int, float]]:
+    """Time direct vs FFT on square inputs: ``(side, work)`` pairs in the units of :data:`FFT_CROSSOVER`.
+
+    For each side the odd kernel size grows through ``kernels`` until the FFT
+    has been ``margin`` times faster twice in a row. The crossover is
+    interpolated linearly (in the ratio of the two times) between the last
+    kernel below the margin and the first above it, and converted to direct
+    multiply-adds per input pixel (``fast_correlation.direct_work_per_pixel``); ``inf`` if the
+    FFT never got there. Timings only, with course_utils' current thread count.
+    """
+    rng = np.random.default_rng(seed)
+    results: List[Tuple[int, float]] = []
+    for side in sides:
+        X = rng.standard_normal((side, side)).astype(dtype)
+        previous: Optional[Tuple[float, float]] = None  # (work, direct/fft) where direct last won
+        crossover, wins = math.inf, 0
+        for k in kernels:
+            if k > side:
+                break
+            K = rng.standard_normal((k, k)).astype(dtype)
+            ratio = (repeated_median(lambda: fast_correlation.corr2d_direct(X, K), repeats)
+                     / repeated_median(lambda: fast_correlation.corr2d_fft(X, K), repeats))
+            work = fast_correlation.direct_work_per_pixel(side, k)
+            if ratio < margin:
+                previous, crossover, wins = (work, ratio), math.inf, 0
+                continue
+            wins += 1
+            if wins == 1:
+                if previous is None:
+                    crossover = work
+                else:
+                    w0, r0 = previous
+                    crossover = w0 + (margin - r0) / (ratio - r0) * (work - w0)
+            if wins == 2:
+                break
+        results.append((side, crossover))
+    return results
+
+
 def print_crossover() -> None:
     """Measure corr2d's direct/FFT crossover and print it next to the table corr2d uses."""
-    from . import fast_correlation
 
     for dtype in ("float32", "float64"):
-        measured = fast_correlation.measure_crossover(dtype=np.dtype(dtype))
+        measured = measure_crossover(dtype=np.dtype(dtype))
         stored = dict(fast_correlation.FFT_CROSSOVER[dtype])
         print(f"\n{dtype}: direct multiply-adds per input pixel at which the FFT becomes "
               f"{fast_correlation.CROSSOVER_MARGIN}x faster")
@@ -483,7 +505,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     import scipy
     import torch
 
-    from . import frameworks
+    from course_utils import frameworks
 
     mxnet_version = __import__("mxnet").__version__ if frameworks.available("mxnet") else "not installed"
 

@@ -25,6 +25,7 @@ from course_utils.exercises import (LESSON_PROBLEMS, CodingProblem, Conv2dTorchP
                                     HorizontalEdgesProblem, Im2colProblem, KernelGradientProblem,
                                     OutputShapeProblem, OutputSizeProblem, Pool2dByOffsetsProblem,
                                     ReceptiveFieldRecurrenceProblem, ShiftRightProblem)
+from course_utils.exercises import DepthwiseCorr2dProblem, IsSeparableProblem
 
 CODING_PROBLEMS = [cls for classes in LESSON_PROBLEMS.values() for cls in classes if issubclass(cls, CodingProblem)]
 
@@ -308,6 +309,30 @@ RESULT_KINDS = {
     "booleans": (as_booleans, r"your output holds True/False values \(dtype bool\)"),
     "text": (lambda result: "result", r"your function returned the text 'result', not a"),
 }
+# Lesson 14: depthwise correlation from corr2d, and the separability test.
+ARRAY_PROBLEMS.append(DepthwiseCorr2dProblem)
+CATALOGUE["flipped kernel"][DepthwiseCorr2dProblem] = (
+    lambda: edited(DepthwiseCorr2dProblem, ("cu.corr2d(x, k)", "cu.convolve2d(x, k)")),
+    r"your result is a true convolution \(each kernel flipped\)")
+CATALOGUE["transposed output"][DepthwiseCorr2dProblem] = (
+    lambda: wrapped(DepthwiseCorr2dProblem, transposed), r"every channel's map is transposed")
+CATALOGUE["off by one (H - kh)"][DepthwiseCorr2dProblem] = (
+    lambda: wrapped(DepthwiseCorr2dProblem, lambda Y: Y[:, :-1, :-1]),
+    r"in each channel, your output is 1x1 but should be 2x2: did you use H - kh")
+CATALOGUE["depthwise: the channel maps added"] = {DepthwiseCorr2dProblem: (
+    lambda: edited(DepthwiseCorr2dProblem, ("return np.stack(maps)", "return sum(maps)")),
+    r"you added the 2 channel maps into one: that is the ordinary multi-channel correlation")}
+CATALOGUE["depthwise: one kernel for every channel"] = {DepthwiseCorr2dProblem: (
+    lambda: edited(DepthwiseCorr2dProblem, ("zip(X, K)", "zip(X, [K[0]] * len(X))")), r"every channel used K\[0\]")}
+CATALOGUE["separable: s[1] tested for exactly 0"] = {IsSeparableProblem: (
+    lambda: edited(IsSeparableProblem, ("s[1] <= 1e-8 * s[0]", "s[1] == 0")),
+    r"On the Sobel kernel: .* rounding leaves s\[1\] = 3\.5e-16, not exactly 0")}
+CATALOGUE["separable: a fixed threshold"] = {IsSeparableProblem: (
+    lambda: edited(IsSeparableProblem, ("s[1] <= 1e-8 * s[0]", "s[1] <= 1e-8")),
+    r"entries are about 1e-9: .* compare s\[1\] with s\[0\], not with a fixed number")}
+CATALOGUE["separable: s[1] / s[0] for an all-zero kernel"] = {IsSeparableProblem: (
+    lambda: edited(IsSeparableProblem, ("s[1] <= 1e-8 * s[0]", "s[1] / s[0] <= 1e-8")),
+    r"an all-zero 2x2 kernel: .* s\[1\] / s\[0\] is 0 / 0 = nan")}
 for kind, (change, message) in RESULT_KINDS.items():
     CATALOGUE[f"returned {kind}"] = {
         problem_class: ((lambda problem_class=problem_class, change=change: wrapped(problem_class, change)), message)
@@ -398,6 +423,7 @@ GEOMETRY: Dict[type, Tuple[Callable, Callable]] = {
     ShiftRightProblem: (None, lambda args: _shape(args[0])[1:]),
 }
 SQUARE_KERNEL_BY_STATEMENT = {Im2colProblem}
+GEOMETRY[DepthwiseCorr2dProblem] = (lambda args: _shape(args[1])[1:], lambda args: _shape(args[0])[1:])
 
 
 def _cases(problem_class, hidden: bool) -> List:

@@ -203,9 +203,11 @@ class StrideLosesInformationProblem(ThoughtProblem):
                 column 7 are read by no window (ignored_input_size(8, 3, stride=2) == 1): whatever is
                 there never reaches the output. This is what the floor drops: the last (n + 2p - k) mod s
                 rows of the padded input. With padding some of those rows are padding, so the real rows
-                lost are max(0, (n + 2p - k) mod s - p): with p = 1 the same 8x8 input loses none
-                (ignored_input_size(8, 3, padding=1, stride=2) == 0, although 7 and 8 still share the
-                output size 4), and without padding it is at most s - 1 rows or columns per axis.
+                lost are max(0, (n + 2p - k) mod s - p) (for p < k): with p = 1 the same 8x8 input loses
+                none (ignored_input_size(8, 3, padding=1, stride=2) == 0 and input_usage(8, 3, padding=1,
+                stride=2) has no zero, although 7 and 8 still share the output size 4). So a shared output
+                size alone does not mean lost pixels. Without padding the floor loses at most s - 1 rows
+                or columns per axis, all at the far end.
 
                 Even when every pixel is read, a stride s keeps only about 1/s^2 of the output
                 positions, so fine detail can be lost: a stride-2 layer is a stride-1 layer followed by

@@ -46,7 +46,8 @@ from course_utils.arithmetic import (
     same_padding,
     same_padding_split,
 )
-from course_utils.plotting import show_array, show_padded_array, show_row
+from course_utils.diagrams import correlation_step_formula
+from course_utils.plotting import show_array, show_padded_array, show_window_counts
 from course_utils.sliding_window import ConvGeometry, draw_sliding_window
 from course_utils.widgets import explore_convolution
 
@@ -162,6 +163,7 @@ print(Y_padded)
 assert Y_padded.shape == (4, 4) == (3 + 2 * 1 - 2 + 1,) * 2
 assert np.array_equal(Y_padded, cu.corr2d(X_padded, K))  # padding = pad first, then a valid correlation
 assert np.array_equal(Y_padded[1:3, 1:3], cu.corr2d(X, K))  # the old outputs sit in the middle
+assert Y_padded[1:3, 1:3].ravel().tolist() == [19, 25, 37, 43]
 
 # %% [markdown]
 # In the figure the padding is hatched and the original input framed. The four outputs in the middle
@@ -183,10 +185,16 @@ plt.show()
 
 # %%
 usage_padded = np.outer(input_usage(6, 3, padding=1), input_usage(6, 3, padding=1))
-fig = show_row([usage_valid, usage_padded], ["no padding: 4x4 output", "padding 1: 6x6 output"],
-               "How many 3x3 windows read each pixel of a 6x6 input")
-plt.show()
+print(usage_padded)
 assert usage_padded[0, 0] == 4 and usage_padded.min() == 4 and usage_padded.max() == 9
+
+# %% [markdown]
+# Both maps on one colour scale, so that equal colours mean equal counts:
+
+# %% tags=["hide-input"]
+fig = show_window_counts([usage_valid, usage_padded], ["no padding: 4x4 output", "padding 1: 6x6 output"],
+                         "How many 3x3 windows read each pixel of a 6x6 input")
+plt.show()
 
 # %% [markdown]
 # ### "Same" padding
@@ -207,6 +215,7 @@ assert usage_padded[0, 0] == 4 and usage_padded.min() == 4 and usage_padded.max(
 X32 = rng.standard_normal((32, 32))
 for k in (1, 3, 5, 7):
     p = same_padding(k)
+    assert p == (k - 1) // 2
     out = cu.conv_output_size(32, k, padding=p)
     torch_out = torch_nn.Conv2d(1, 1, k, padding=p)(torch.zeros(1, 1, 32, 32)).shape[2:]
     print(f"k = {k}: same padding p = {p}, 32x32 -> {out}x{out} (PyTorch: {tuple(torch_out)})")
@@ -289,6 +298,10 @@ assert full_padding(2) == 1 and np.array_equal(Y_padded, correlate2d(X, K, mode=
 # %%
 assert cu.conv_output_size(32, 3, padding=1, stride=2) == 16
 geometry = ConvGeometry(input_size=8, kernel_size=3, padding=1, stride=2)
+print(geometry.describe())
+assert geometry.output_size == (4, 4) and geometry.taps((0, 1))[0] == (0, 2)  # one output step = two input cells
+
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 6, figsize=(15, 3.4), gridspec_kw={"width_ratios": [10, 4] * 3})
 for pair_index, position in enumerate([(0, 0), (0, 1), (1, 0)]):
     draw_sliding_window(axes[2 * pair_index : 2 * pair_index + 2], geometry, position)
@@ -307,12 +320,20 @@ plt.show()
 # $0 \cdot 0 + 6 \cdot 1 + 0 \cdot 2 + 0 \cdot 3 = 6$ (bottom left); the picture shows the
 # bottom-right window, which covers $7, 8$ and two padding zeros: $7 \cdot 0 + 8 \cdot 1 = 8$.
 #
-# ![The 3x3 input padded by 1 with a 2x2 kernel moving 3 rows and 2 columns at a time: a 2x2 output](../images/stride.png)
+# ![The 3x3 input 0 to 8 padded by one ring of zeros, the kernel [[0, 1], [2, 3]] and the 2x2 output [[0, 8], [6, 8]]; the window of output (1, 1) covers 7, 8 and two zeros, and the title reads output[1, 1] = 7*0 + 8*1 + 0*2 + 0*3 = 8](../images/stride.png)
+#
+# The next cell computes the output and writes out the sum of each window (in the padded input, the
+# window of output $(i, j)$ starts at row $3i$ and column $2j$).
 
 # %%
 Y_strided = cu.corr2d(X, K, padding=1, stride=(3, 2))
 print(Y_strided)
 assert np.array_equal(Y_strided, [[0, 8], [6, 8]])
+sums = {(i, j): correlation_step_formula(X_padded, K, (3 * i, 2 * j)) for i in range(2) for j in range(2)}
+for (i, j), formula in sums.items():
+    print(f"output[{i}, {j}] = {formula}")
+assert sums[(0, 1)] == "0*0 + 0*1 + 1*2 + 2*3 = 8" and sums[(1, 0)] == "0*0 + 6*1 + 0*2 + 0*3 = 6"
+assert sums[(1, 1)] == "7*0 + 8*1 + 0*2 + 0*3 = 8"
 assert Y_strided.shape == cu.conv_output_size((3, 3), 2, padding=1, stride=(3, 2)) == (2, 2)
 
 # %% [markdown]
@@ -422,7 +443,8 @@ assert input_usage(7, 3, stride=2).min() == 1 and ignored_input_size(7, 3, strid
 #
 # $$\max\big(0,\; (n + 2p - k) \bmod s - p\big).$$
 #
-# With $p = 1$ the same $8 \times 8$ input loses nothing, although 7 and 8 still share an output size.
+# With $p = 1$ the same $8 \times 8$ input loses nothing, although 7 and 8 still share an output size:
+# the row the floor drops is the padding row.
 
 # %%
 for n, p in [(8, 0), (8, 1), (7, 1)]:
@@ -432,6 +454,27 @@ for n, p in [(8, 0), (8, 1), (7, 1)]:
     assert ignored_input_size(n, 3, padding=p, stride=2) == lost
 assert cu.conv_output_size(7, 3, padding=1, stride=2) == cu.conv_output_size(8, 3, padding=1, stride=2)
 assert input_usage(8, 3, padding=1, stride=2).min() >= 1  # every real row of the 8x8 input is read
+
+# %% [markdown]
+# Three examples are not a proof. The next cell counts, by brute force with `input_usage`, the rows that
+# no window reads, for every $n \le 24$, $k \le 6$, $p < k$ and $s \le k$, and compares the count with the
+# formula. The two conditions matter. With $s > k$ the windows leave gaps *between* them as well (a
+# $1 \times 1$ kernel at stride $2$ skips every other row), and the formula counts only the rows after
+# the last window. With $p \ge k$ a window can lie entirely in the padding, and the formula may even
+# exceed $n$.
+
+# %%
+cases = [(n, k, p, s) for n in range(1, 25) for k in range(1, 7) for p in range(k) for s in range(1, k + 1)
+         if k <= n + 2 * p]
+mismatches = [case for case in cases
+              if int(np.sum(input_usage(case[0], case[1], padding=case[2], stride=case[3]) == 0))
+              != max(0, (case[0] + 2 * case[2] - case[1]) % case[3] - case[2])]
+print(f"formula = rows never read in {len(cases) - len(mismatches)} of {len(cases)} cases")
+assert not mismatches
+gaps = input_usage(8, 1, stride=2)
+print("k = 1, s = 2, n = 8:", gaps, f"-> {int(np.sum(gaps == 0))} rows never read, formula gives "
+      f"{max(0, (8 - 1) % 2)}")
+assert np.sum(gaps == 0) == 4 and ignored_input_size(8, 1, stride=2) == max(0, (8 - 1) % 2) == 1
 
 # %% [markdown]
 # Ignored really means ignored: changing the last row and column of the $8 \times 8$ input leaves the
@@ -455,18 +498,24 @@ for name, output in outputs_before.items():
 
 # %% [markdown]
 # The left panel draws the last window of the $8 \times 8$ case: the blue cells below and right of it
-# are never covered. The other panels count the windows that read each pixel, for $n = 8$ and
-# $n = 7$.
+# are never covered. The other panels count the windows that read each pixel, for $n = 8$, for $n = 7$,
+# and for $n = 8$ with padding $1$, all on one colour scale; grey cross-hatched cells are read by no
+# window.
+
+# %%
+usage_by_case = {
+    "8x8, padding 0: 3x3 output": np.outer(input_usage(8, 3, stride=2), input_usage(8, 3, stride=2)),
+    "7x7, padding 0: 3x3 output": np.outer(input_usage(7, 3, stride=2), input_usage(7, 3, stride=2)),
+    "8x8, padding 1: 4x4 output": np.outer(input_usage(8, 3, padding=1, stride=2),
+                                           input_usage(8, 3, padding=1, stride=2)),
+}
+never_read = {case: int(np.sum(usage == 0)) for case, usage in usage_by_case.items()}
+print("pixels read by no window:", never_read)
+assert list(never_read.values()) == [8 + 8 - 1, 0, 0]  # row 7 and column 7 share one pixel
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 4, figsize=(15, 3.6), gridspec_kw={"width_ratios": [8, 3, 5, 5]})
-draw_sliding_window(axes[:2], ConvGeometry(input_size=8, kernel_size=3, stride=2), (2, 2))
-show_array(axes[2], np.outer(input_usage(8, 3, stride=2), input_usage(8, 3, stride=2)),
-           "8x8: windows per pixel (0 = unread)")
-show_array(axes[3], np.outer(input_usage(7, 3, stride=2), input_usage(7, 3, stride=2)),
-           "7x7: windows per pixel")
-fig.suptitle("3x3 kernel, stride 2: an 8x8 and a 7x7 input both give 3x3 outputs")
-fig.tight_layout()
+fig = show_window_counts(list(usage_by_case.values()), list(usage_by_case), "3x3 kernel, stride 2: which pixels "
+                         "the windows read", window=(ConvGeometry(input_size=8, kernel_size=3, stride=2), (2, 2)))
 plt.show()
 
 # %% [markdown]
@@ -475,7 +524,8 @@ plt.show()
 # Now the sources' worked shapes, each computed three ways: by the formula, and by a real layer of
 # PyTorch (`nn.Conv2d`), MXNet Gluon (`nn.Conv2D`) and Flax (`nn.Conv`). The layers start from random
 # weights; only the shapes matter here. Flax works channels-last (NHWC), the others NCHW, and
-# `jax.eval_shape` runs the Flax layer on shapes alone, which is quicker than computing it.
+# `jax.eval_shape` runs the Flax layer on shapes alone: it traces the layer and returns the shape and
+# dtype of its output (a `jax.ShapeDtypeStruct`) without computing a single value.
 
 # %%
 # %%needs mxnet
@@ -493,6 +543,7 @@ def layer_output_shapes(n, k, padding, stride):
     # an int kernel_size would make Flax convolve along one axis only
     flax_layer = fnn.Conv(1, kernel_size=as_pair(k, "k", minimum=1), padding=padding, strides=stride)
     flax_out, _ = jax.eval_shape(flax_layer.init_with_output, jax.random.PRNGKey(0), jnp.zeros((1, n, n, 1)))
+    assert isinstance(flax_out, jax.ShapeDtypeStruct)  # a shape and a dtype, no values
     return cu.frameworks.available_results({
         "PyTorch": tuple(torch_layer(torch.zeros(1, 1, n, n)).shape[2:]),
         "MXNet": lambda: gluon_layer_output_shape(n, k, padding, stride),
@@ -555,6 +606,7 @@ assert all(shape == (1, 32, 28, 28) for shape in results.values())
 grid = [(8, 3, 0, 1), (8, 3, 1, 1), (8, 3, 2, 1), (8, 5, 2, 1), (8, 2, 0, 1), (8, 3, 1, 2), (7, 3, 0, 2),
         (8, 3, 0, 2), (9, 3, 0, 2), (8, 1, 0, 2), (8, 2, 0, 2), (5, 5, 0, 1), (6, 4, 1, 3), (28, 5, 0, 1),
         (28, 5, 2, 1), (28, 3, 1, 2), (32, 3, 1, 3), (224, 7, 3, 2)]
+assert len(grid) == 18  # the count the text below names
 columns = cu.frameworks.present(["PyTorch", "MXNet", "JAX"])
 print("|   n |  k |  p |  s | formula | " + " | ".join(columns) + " |")
 print("|----:|---:|---:|---:|--------:|" + "|".join("-" * (len(name) + 1) + ":" for name in columns) + "|")
@@ -608,10 +660,15 @@ assert same_padding_split((2, 2)) == ((0, 1), (0, 1)) and same_padding_split(3) 
 # %%
 X5 = np.arange(25, dtype=np.float32).reshape(5, 5)
 widths = same_padding_split((2, 2))
+Y5 = corr2d_padded_strided(X5, K, widths)
+print("padded:", np.pad(X5, widths).shape, "-> output:", Y5.shape)
+assert Y5.shape == X5.shape
+
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), gridspec_kw={"width_ratios": [6, 2, 5]})
 show_padded_array(axes[0], X5, widths, "padding ((0, 1), (0, 1))")
 show_array(axes[1], K, "kernel K")
-show_array(axes[2], corr2d_padded_strided(X5, K, widths), "output: 5x5, as the input")
+show_array(axes[2], Y5, "output: 5x5, as the input")
 fig.suptitle("A 2x2 kernel keeps the size with one extra row and column of zeros, at the bottom and right")
 fig.tight_layout()
 plt.show()
@@ -774,8 +831,8 @@ assert np.array_equal(state.output, cu.corr2d(state.input, state.kernel, padding
 # * In general $o = \left\lfloor \frac{n + 2p - d(k - 1) - 1}{s} \right\rfloor + 1$
 #   (`cu.conv_output_size`). Because of the floor, $s$ input sizes share an output size (7 and 8
 #   with $k = 3, s = 2$). The floor drops the last $(n + 2p - k) \bmod s$ rows of the padded input;
-#   of those, $\max(0, (n + 2p - k) \bmod s - p)$ are real rows, so with $p = 1$ the $8 \times 8$ input
-#   loses none.
+#   of those, $\max(0, (n + 2p - k) \bmod s - p)$ are real rows (for $p < k$), so with $p = 1$ the
+#   $8 \times 8$ input loses none. With $s > k$ the windows also skip rows between them.
 # * The worked shapes: $8 \times 8$ stays $8 \times 8$ with $3 \times 3$ and $p = 1$, or $5 \times 3$
 #   and $p = (2, 1)$; stride $2$ makes it $4 \times 4$; kernel $(3, 5)$, padding $(0, 1)$, stride
 #   $(3, 4)$ give $2 \times 2$. PyTorch, MXNet and JAX agree with the formula everywhere we looked.

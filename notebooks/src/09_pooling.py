@@ -31,7 +31,7 @@ from torch import nn as torch_nn
 import course_utils as cu
 from course_utils import exercises
 from course_utils.data import band_image
-from course_utils.plotting import show_array, show_row
+from course_utils.plotting import plot_measured_and_predicted, show_array_grid, show_row
 from course_utils.shift_robustness import (count_changed, max_pool_unchanged_probability, shift_change_fractions,
                                            shifted_crop)
 
@@ -84,9 +84,9 @@ assert np.array_equal(Y_max, cu.pool2d(X, (2, 2), "max"))
 assert np.array_equal(Y_avg, cu.pool2d(X, (2, 2), "avg"))
 
 # %% [markdown]
-# By hand, the top-left window is $\begin{smallmatrix}0&1\\3&4\end{smallmatrix}$: its maximum is $4$
+# By hand, the top-left window is $\begin{bmatrix}0&1\\3&4\end{bmatrix}$: its maximum is $4$
 # and its mean is $(0 + 1 + 3 + 4) / 4 = 2$. Every window of this input is its top-left value plus
-# $\begin{smallmatrix}0&1\\3&4\end{smallmatrix}$, so both results climb by $1$ per column and $3$ per
+# $\begin{bmatrix}0&1\\3&4\end{bmatrix}$, so both results climb by $1$ per column and $3$ per
 # row, like $X$ itself. The course's tested copy `cu.pool2d` gives the same arrays.
 
 # %% tags=["hide-input"]
@@ -252,7 +252,7 @@ for setting in settings:
 
 # %% [markdown]
 # The two settings happen to agree. In the first, the top-left window covers the padded rows and
-# columns $-1, 0, 1$; its real cells are $X[0{:}2, 0{:}2] = \begin{smallmatrix}0&1\\4&5\end{smallmatrix}$,
+# columns $-1, 0, 1$; its real cells are $X[0{:}2, 0{:}2] = \begin{bmatrix}0&1\\4&5\end{bmatrix}$,
 # maximum $5$. In the second, the top-left window covers rows $0, 1$ and columns $-1, 0, 1$, the same
 # real cells. Moving two rows down adds $8$ in both cases, giving $13$.
 
@@ -384,13 +384,11 @@ assert changed == {"no pooling": (24, 42), "2x2 max pooling": (10, 30), "3x3 max
 # kernel $[-1, 1]$ would report that edge as $+1$.
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(2, 3, figsize=(14, 6.5))
-for row, shift in enumerate([0, 1]):
-    label = "original" if shift == 0 else "band moved 1 right"
-    for col, (name, pool) in enumerate(maps.items()):
-        show_array(axes[row, col], pool(edges[shift]), f"{name} ({label})")
-fig.suptitle("A one-pixel shift: the edge leaves its column, but stays inside the pooling windows")
-fig.tight_layout()
+labels = {0: "original", 1: "band moved 1 right"}
+fig = show_array_grid([[pool(edges[shift]) for pool in maps.values()] for shift in labels],
+                      [[f"{name} ({label})" for name in maps] for label in labels.values()],
+                      "A one-pixel shift: the edge leaves its column, but stays inside the pooling windows",
+                      panel_size=4.2)
 plt.show()
 
 # %% [markdown]
@@ -494,25 +492,11 @@ cu.compare(cu.pool2d(scene4[0, 0], 3)[None, None], pool_in_frameworks(scene4, "m
            reference_name="cu.pool2d (3x3 max pooling of the scene)")
 
 # %% tags=["hide-input"]
-fig, ax = plt.subplots(figsize=(7, 4.2))
-styles = {  # hollow black circles, so the average-pooling line underneath stays visible
-    "no pooling": dict(color="black", marker="o", markersize=11, markerfacecolor="none", linestyle=":"),
-    "2x2 max, stride 1": dict(color="C0", marker="o"),
-    "3x3 max, stride 1": dict(color="C1", marker="o"),
-    "3x3 avg, stride 1": dict(color="C2", marker="s", markersize=5),
-}
-for name, fractions in unchanged.items():
-    ax.plot(shifts, fractions, label=f"measured: {name}", **styles[name])
-for k, colour in [(2, "C0"), (3, "C1")]:
-    ax.plot(shifts, [max_pool_unchanged_probability(k, s) for s in shifts], "--", color=colour, alpha=0.7,
-            label=f"predicted (k - s)/(k + s), k = {k}")
-ax.set_xlabel("shift s (pixels)")
-ax.set_ylabel("fraction of output values unchanged")
-ax.set_xticks(shifts)
-ax.set_ylim(-0.05, 1.05)
-ax.set_title("Random 36x36 pattern moved by s pixels")
-ax.legend(fontsize=8)
-fig.tight_layout()
+predicted = {f"{k}x{k} max, stride 1": [max_pool_unchanged_probability(k, s) for s in shifts] for k in (2, 3)}
+fig = plot_measured_and_predicted(shifts, unchanged, predicted,
+                                  "Random 36x36 pattern moved by s pixels (predicted: (k - s)/(k + s))",
+                                  xlabel="shift s (pixels)", ylabel="fraction of output values unchanged",
+                                  ylim=(-0.05, 1.05))
 plt.show()
 
 # %% [markdown]
@@ -534,12 +518,12 @@ assert count_changed(tiled_before[:, :-1], tiled_after_2[:, 1:]) == 0
 # ## Recap
 #
 # * Pooling summarises each $p_h \times p_w$ window by its maximum or its mean; it has no parameters.
-#   On $X = \begin{smallmatrix}0&1&2\\3&4&5\\6&7&8\end{smallmatrix}$ with a $2 \times 2$ window: max
-#   $[[4, 5], [7, 8]]$, average $[[2, 3], [5, 6]]$.
+#   On $X = \begin{bmatrix}0&1&2\\3&4&5\\6&7&8\end{bmatrix}$ with a $2 \times 2$ window: max
+#   $\begin{bmatrix}4&5\\7&8\end{bmatrix}$, average $\begin{bmatrix}2&3\\5&6\end{bmatrix}$.
 # * Padding and stride work as for convolutions, $\lfloor (n + 2p - k)/s \rfloor + 1$. Max pooling pads
 #   with $-\infty$.
 # * Default stride: PyTorch `nn.MaxPool2d` and MXNet `nn.MaxPool2D` use the window size (so
-#   `MaxPool2d(3)` turns the $4 \times 4$ input into $[[10]]$); Flax `nn.max_pool`, `cu.pool2d` and our
+#   `MaxPool2d(3)` turns the $4 \times 4$ input into $\begin{bmatrix}10\end{bmatrix}$); Flax `nn.max_pool`, `cu.pool2d` and our
 #   loops use 1. Pass the stride explicitly.
 # * Average pooling divides by the full window at the border by default (`count_include_pad=True` in
 #   PyTorch, MXNet and Flax); `False` divides by the real cells only.

@@ -26,6 +26,7 @@ from course_utils.exercises import (LESSON_PROBLEMS, CodingProblem, Conv2dTorchP
                                     OutputShapeProblem, OutputSizeProblem, Pool2dByOffsetsProblem,
                                     ReceptiveFieldRecurrenceProblem, ShiftRightProblem)
 from course_utils.exercises import DepthwiseCorr2dProblem, IsSeparableProblem
+from course_utils.exercises import InputGradientProblem
 
 CODING_PROBLEMS = [cls for classes in LESSON_PROBLEMS.values() for cls in classes if issubclass(cls, CodingProblem)]
 
@@ -269,6 +270,17 @@ CATALOGUE: Dict[str, Dict[type, Entry]] = {
         Corr2dMultiInOutProblem: (lambda: wrapped(Corr2dMultiInOutProblem, transposed), r"every output map is transposed"),
         Pool2dByOffsetsProblem: (lambda: wrapped(Pool2dByOffsetsProblem, transposed), r"your output is the right one transposed"),
         Im2colProblem: (lambda: wrapped(Im2colProblem, transposed), r"rows and columns are swapped"),
+        InputGradientProblem: (lambda: wrapped(InputGradientProblem, transposed),
+                               r"your result is the right one transposed"),
+    },
+    "the kernel not rotated for the input's gradient": {
+        InputGradientProblem: (lambda: edited(InputGradientProblem, ("K[::-1, ::-1]", "K")),
+                               r"your kernel is not rotated: that correlates the padded grad_Y with K itself"),
+    },
+    "no padding: a valid correlation where a full one is needed": {
+        InputGradientProblem: (lambda: edited(InputGradientProblem, ("np.pad(grad_Y, ((kh - 1, kh - 1), (kw - 1, kw - 1)))",
+                                                                     "grad_Y")),
+                               r"your result is 1x1, a 'valid' correlation that shrinks grad_Y"),
     },
     "the last row or column forgotten": {
         Conv2dTorchProblem: (lambda: edited(Conv2dTorchProblem, ("range(H - kh + 1)", "range(H - kh)")),
@@ -295,7 +307,7 @@ CATALOGUE: Dict[str, Dict[type, Entry]] = {
 #: The problems whose function returns an array; each gets every result-kind mistake below.
 ARRAY_PROBLEMS = [Conv2dTorchProblem, Convolve1dProblem, ConvMatrixProblem, HorizontalEdgesProblem,
                   KernelGradientProblem, DilateKernelProblem, Corr2dMultiInOutProblem, Pool2dByOffsetsProblem,
-                  ShiftRightProblem, Im2colProblem]
+                  ShiftRightProblem, Im2colProblem, InputGradientProblem]
 
 #: result kind -> (change to the right result, the diagnosis); every array problem must name what was returned.
 RESULT_KINDS = {
@@ -421,6 +433,7 @@ GEOMETRY: Dict[type, Tuple[Callable, Callable]] = {
     HorizontalEdgesProblem: (None, lambda args: _shape(args[0])),  # the kernel is part of the task: 2x1
     Im2colProblem: (lambda args: (args[1], args[1]), lambda args: _shape(args[0])),  # a k x k kernel, by statement
     ShiftRightProblem: (None, lambda args: _shape(args[0])[1:]),
+    InputGradientProblem: (lambda args: _shape(args[1]), lambda args: _shape(args[0])),
 }
 SQUARE_KERNEL_BY_STATEMENT = {Im2colProblem}
 GEOMETRY[DepthwiseCorr2dProblem] = (lambda args: _shape(args[1])[1:], lambda args: _shape(args[0])[1:])
@@ -493,6 +506,7 @@ def test_kernels_are_asymmetric_so_flips_and_transposes_show():
         ConvMatrixProblem: lambda args: args[0],
         DilateKernelProblem: lambda args: args[0],
         KernelGradientProblem: lambda args: args[2],
+        InputGradientProblem: lambda args: args[1],
     }
     for problem_class, kernel_of in kernels.items():
         for case in problem_class().cases():

@@ -21,12 +21,12 @@ counts' weight terms are divided by :math:`g`; ``groups = c_i`` is the depthwise
 from __future__ import annotations
 
 import numbers
-from typing import Any, Tuple
+from typing import Any, Dict, Sequence, Tuple
 
 from ._checks import IntOrPair, as_groups, as_pair
 from .ops import conv_output_size
 
-__all__ = ["conv_multiply_adds", "conv_parameter_count"]
+__all__ = ["conv_multiply_adds", "conv_parameter_count", "model_multiply_adds"]
 
 
 def _positive_int(value: Any, name: str) -> int:
@@ -141,3 +141,78 @@ def conv_multiply_adds(
         )
     h_out, w_out = conv_output_size(n_hw, kernel_hw, padding=p_hw, stride=s_hw, dilation=d_hw)
     return c_out * per_group_in * kernel_hw[0] * kernel_hw[1] * h_out * w_out
+
+
+def model_multiply_adds(model: Any, input_shape: Sequence[int]) -> Dict[str, int]:
+    r"""Multiply-adds of every ``Conv2d`` and ``Linear`` layer of a PyTorch model, for one input.
+
+    The model runs once, under ``torch.no_grad()`` and in evaluation mode (its
+    training flag is restored), on zeros of shape ``(1, *input_shape)``; a forward
+    hook on each layer reads the size of the output it really produced. A
+    ``Conv2d`` costs :math:`c_o\,(c_i / g)\,k_h k_w\,h_\text{out} w_\text{out}`
+    with :math:`g` its ``groups`` (for ``groups=1`` the value of
+    :func:`conv_multiply_adds`); a ``Linear`` costs ``in_features * out_features``
+    per row it transforms. Activations, pooling and additions count nothing, and
+    biases are not counted, as in :func:`conv_multiply_adds`. The total is half of
+    what ``torch.utils.flop_counter.FlopCounterMode`` reports for such a model.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Built from ``Conv2d``, ``Linear`` and layers without multiply-adds
+        (ReLU, pooling, flatten). Other convolutions (1-D, 3-D, transposed) are
+        refused rather than silently left out; work done by functions called
+        inside ``forward`` (not by layers) is not seen.
+    input_shape : sequence of int
+        The shape of one input without the batch axis, e.g. ``(1, 16, 16)``.
+
+    Returns
+    -------
+    dict
+        Layer name (as in ``model.named_modules()``) to multiply-adds, in the
+        order the layers ran; ``sum(...values())`` is the whole network's cost.
+
+    >>> import torch
+    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(),
+    ...                           torch.nn.Flatten(), torch.nn.Linear(8 * 4 * 4, 10))
+    >>> model_multiply_adds(net, (1, 4, 4))     # 8 * 1 * 9 * 4 * 4 and 128 * 10
+    {'0': 1152, '3': 1280}
+    """
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__} {model!r}")
+    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (tuple, list)) or not input_shape:
+        raise ValueError(f"input_shape must be a non-empty tuple of ints (one input, no batch axis); "
+                         f"got {input_shape!r}")
+    shape = tuple(_positive_int(size, f"input_shape[{index}]") for index, size in enumerate(input_shape))
+    unsupported = [(name, type(layer).__name__) for name, layer in model.named_modules()
+                   if isinstance(layer, (torch.nn.modules.conv._ConvNd, torch.nn.Bilinear))
+                   and type(layer) is not torch.nn.Conv2d]
+    if unsupported:
+        raise ValueError(f"model has layers whose multiply-adds this function does not count: {unsupported}")
+
+    counts: Dict[str, int] = {}
+
+    def record(name: str, layer: Any, output: Any) -> None:
+        if isinstance(layer, torch.nn.Conv2d):
+            kh, kw = layer.kernel_size
+            count = output.numel() * (layer.in_channels // layer.groups) * kh * kw
+        else:
+            count = output.numel() * layer.in_features
+        counts[name] = counts.get(name, 0) + int(count)
+
+    hooks = [layer.register_forward_hook(lambda layer, inputs, output, name=name: record(name, layer, output))
+             for name, layer in model.named_modules() if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear))]
+    was_training = model.training
+    try:
+        model.eval()
+        parameter = next(model.parameters(), None)
+        dtype = parameter.dtype if parameter is not None else torch.float32
+        with torch.no_grad():
+            model(torch.zeros((1,) + shape, dtype=dtype))
+    finally:
+        for hook in hooks:
+            hook.remove()
+        model.train(was_training)
+    return counts

@@ -145,3 +145,87 @@ def test_bad_input_is_refused_with_a_message_naming_parameter_and_value(call, er
 def test_a_kernel_that_just_fits_thanks_to_padding_is_accepted():
     assert conv_output_size((5, 1), (1, 3), padding=(0, 1)) == (5, 1)
     assert conv_multiply_adds((5, 1), 1, 1, (1, 3), padding=(0, 1)) == 5 * 1 * 3
+
+
+# --- model_multiply_adds: a whole PyTorch network's multiply-adds ---------------------------------------------
+
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from course_utils.layer_cost import model_multiply_adds  # noqa: E402
+
+
+def _lesson_11_cnn(subsample):
+    layers = [torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU()]
+    if subsample:
+        layers.append(torch.nn.MaxPool2d(2, 2))
+    layers += [torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.AdaptiveMaxPool2d(1),
+               torch.nn.Flatten(), torch.nn.Linear(16, 10)]
+    return torch.nn.Sequential(*layers)
+
+
+def test_model_multiply_adds_of_lesson_11_networks_layer_by_layer():
+    pooled = model_multiply_adds(_lesson_11_cnn(True), (1, 16, 16))
+    full = model_multiply_adds(_lesson_11_cnn(False), (1, 16, 16))
+    assert pooled == {"0": conv_multiply_adds(16, 1, 8, 3, padding=1), "3": conv_multiply_adds(8, 8, 16, 3, padding=1),
+                      "7": 16 * 10}
+    assert full == {"0": conv_multiply_adds(16, 1, 8, 3, padding=1), "2": conv_multiply_adds(16, 8, 16, 3, padding=1),
+                    "6": 16 * 10}
+    assert full["2"] == 4 * pooled["3"]
+
+
+def _flop_counter_multiply_adds(model, input_shape):
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(torch.zeros((1,) + tuple(input_shape)))
+    return counter.get_total_flops() // 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.sampled_from([1, 2, 4]), st.integers(1, 3), st.integers(5, 12), st.integers(0, 2),
+       st.integers(1, 2), st.integers(1, 2), st.integers(1, 7))
+def test_model_multiply_adds_is_half_of_torch_flop_counter(groups, per_group_out, kernel, size, padding, stride,
+                                                            dilation, n_out):
+    c_in, c_out = 2 * groups, per_group_out * groups
+    conv = torch.nn.Conv2d(c_in, c_out, kernel, padding=padding, stride=stride, dilation=dilation, groups=groups)
+    model = torch.nn.Sequential(conv, torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(2), torch.nn.Flatten(),
+                                torch.nn.Linear(4 * c_out, n_out))
+    assume(dilation * (kernel - 1) + 1 <= size + 2 * padding)  # else the layer itself refuses the input
+    counts = model_multiply_adds(model, (c_in, size, size))
+    assert sum(counts.values()) == _flop_counter_multiply_adds(model, (c_in, size, size))
+    if groups == 1:
+        assert counts["0"] == conv_multiply_adds(size, c_in, c_out, kernel, padding=padding, stride=stride,
+                                                 dilation=dilation)
+
+
+def test_model_multiply_adds_restores_training_mode_and_sums_a_reused_layer():
+    shared = torch.nn.Linear(6, 6)
+
+    class Twice(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.shared = shared
+
+        def forward(self, x):
+            return self.shared(self.shared(x))
+
+    model = Twice().train()
+    assert model_multiply_adds(model, (6,)) == {"shared": 2 * 36}
+    assert model.training
+    assert model_multiply_adds(torch.nn.ReLU(), (3,)) == {}
+
+
+@pytest.mark.parametrize("model, input_shape, error, words", [
+    ("not a model", (1, 4, 4), TypeError, ["model", "str"]),
+    (torch.nn.Conv2d(1, 1, 3), (), ValueError, ["input_shape", "()"]),
+    (torch.nn.Conv2d(1, 1, 3), "1x4x4", ValueError, ["input_shape", "1x4x4"]),
+    (torch.nn.Conv2d(1, 1, 3), (1, 0, 4), ValueError, ["input_shape[1]", "0"]),
+    (torch.nn.Conv2d(1, 1, 3), (1, 4.0, 4), TypeError, ["input_shape[1]", "4.0"]),
+    (torch.nn.Sequential(torch.nn.Conv1d(1, 1, 3)), (1, 8), ValueError, ["Conv1d", "'0'"]),
+    (torch.nn.ConvTranspose2d(1, 1, 3), (1, 4, 4), ValueError, ["ConvTranspose2d"]),
+])
+def test_model_multiply_adds_refuses_bad_input(model, input_shape, error, words):
+    with pytest.raises(error) as info:
+        model_multiply_adds(model, input_shape)
+    for word in words:
+        assert word in str(info.value)

@@ -4,13 +4,15 @@ The notebooks import everything reusable from here, so this package is the one
 tested copy of each function a lesson shows:
 
 - :mod:`course_utils.ops`: reference NumPy operations (``corr2d``, ``convolve2d``,
-  multi-channel and grouped correlation, ``pool2d``, ``conv_output_size``).
+  multi-channel and grouped correlation, ``pool2d``).
+- :mod:`course_utils.geometry`: every size formula (``conv_output_size``, the dilated span, the
+  positions a kernel tap reads); everything else calls it.
 - :mod:`course_utils.backward`: the gradients of a convolution layer (``conv2d_backward``) and the
   transposed convolution that computes the input's (``conv_transpose2d``).
 - :mod:`course_utils.arrays`: ``to_numpy`` for NumPy, PyTorch, MXNet and JAX arrays alike.
 - :mod:`course_utils.dense`: a convolution as a dense layer (``corr2d_as_matrix``) and dense parameter counts.
 - :mod:`course_utils.layer_cost`: parameters and multiply-adds of a conv layer.
-- :mod:`course_utils.notebook`: ``setup_lesson``, the one call that opens every lesson.
+- :mod:`course_utils.lesson_setup`: ``setup_lesson``, the one call that opens every lesson.
 - :mod:`course_utils.environment`: the installed versions, for the environment check.
 - :mod:`course_utils.frameworks`: which libraries this machine has (MXNet only on Linux), the
   ``%%needs mxnet`` cell guard, and agreement checks across NumPy, MXNet, PyTorch and JAX.
@@ -29,7 +31,7 @@ from .ops import (
     pool2d,
 )
 from .backward import conv2d_backward, conv_transpose2d
-from .notebook import setup_lesson
+from .lesson_setup import setup_lesson
 from . import frameworks
 from .frameworks import compare
 

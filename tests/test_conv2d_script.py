@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from course_utils.conv2d import main, parse_kernel, read_image
+from course_utils.conv2d_command import main, parse_kernel, read_image
 
 
 def test_runs_as_a_module_and_writes_the_figure(tmp_path):

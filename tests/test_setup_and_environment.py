@@ -11,7 +11,7 @@ import torch
 
 import course_utils as cu
 from course_utils.environment import VersionRow, format_version_table, read_pins, version_rows
-from course_utils.notebook import FIGURE_STYLE
+from course_utils.lesson_setup import FIGURE_STYLE
 
 
 def test_setup_lesson_seeds_every_generator():

@@ -29,7 +29,7 @@ from course_utils.diagrams import (  # noqa: E402
     show_multi_channel_step,
     show_pooling_step,
 )
-from course_utils.notebook import FIGURE_STYLE  # noqa: E402
+from course_utils.lesson_setup import FIGURE_STYLE  # noqa: E402
 from course_utils.plotting import show_array, show_padded_array  # noqa: E402
 from course_utils.sliding_window import ConvGeometry, draw_sliding_window, save_sliding_window_gif  # noqa: E402
 

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from . import fast_correlation, frameworks
+from . import frameworks, thread_pool
 from .cpu_share import cpu_share
 
 #: Figure defaults shared by every lesson: PNG output of a fixed size (nbval
@@ -57,7 +57,7 @@ def setup_lesson(seed: int = 0) -> np.random.Generator:
     # Threads follow the CPUs this kernel may really use (affinity, cgroup quota, CPU_LIMIT), not
     # the machine's core count: on a shared class server extra threads only slow each other down.
     threads = cpu_share()
-    fast_correlation.set_num_threads(threads)
+    thread_pool.set_num_threads(threads)
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.manual_seed(seed)

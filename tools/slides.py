@@ -11,7 +11,8 @@ RISE settings) for presenting live from JupyterLab with jupyterlab-rise (Alt+R),
 The lessons are never edited: each deck is made from a copy of the executed notebook, in memory,
 whose cells get ``metadata.slideshow.slide_type`` from the rules below, then nbconvert's
 SlidesExporter renders it with ``tools/slides_template/reveal_offline`` (the reveal template
-without its mermaid import from a CDN, plus larger type) and with reveal.js, require.js, jQuery,
+without its mermaid import from a CDN, with type for a 1280x720 projector area, wrapping code, and
+slides that fit) and with reveal.js, require.js, jQuery,
 MathJax 2 and the widget manager copied from ``node_modules/`` (package.json, ``npm ci``) into
 ``_vendor/`` beside the decks. Stored outputs are shown as they are; nothing is re-run.
 
@@ -29,13 +30,15 @@ Slide rules (``assign_slide_types``), in order; the first that applies wins:
    cell after it are fragments: the question shows first, the solution on the next click. The
    marker lines themselves are left out of the deck.
 5. Everything else continues the current slide (``-``): a code cell stays on the slide of the
-   markdown before it, and a paragraph stays under its heading ...
-6. ... unless the slide would overflow: each cell's height is estimated (markdown lines, code
-   lines, text output lines, image heights at the slide's width), and a cell that would take
-   the slide past ``USABLE_HEIGHT_PX`` starts a subslide (a vertical "continued" slide) instead.
-   A paragraph that ends with ":" right before that cell moves to the subslide with it. Long
-   outputs cannot overflow either: the template caps text outputs and images at a fixed height
-   (the text scrolls), and the estimate uses those caps.
+   markdown before it, and a paragraph stays under its heading.
+
+Slides never overflow: the template lays every slide out in the browser before reveal.js starts
+(after MathJax, fonts and images) and cuts a slide taller than ``SLIDE_HEIGHT_PX`` into vertical
+continuation slides at the last cell, paragraph or output that still fits, a heading or a paragraph
+ending with ":" moving along with what follows it. Measuring there, rather than estimating heights
+here, counts wrapped lines, typeset maths and figures exactly (tests/test_slides_fit.py steps through
+every slide of every deck at 1280x720). The slide counts below are of the slides these rules make,
+before that cutting.
 
 A cell tagged ``hide-input`` (it only draws a figure) shows its figure without its code.
 
@@ -46,14 +49,12 @@ explain the output), plus ``MINUTES_PER_EXERCISE`` for each ``### Exercise`` hea
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
 import html
 import math
 import os
 import re
 import shutil
-import struct
 import sys
 import time
 from pathlib import Path
@@ -70,13 +71,8 @@ DEFAULT_OUT = ROOT / "build" / "slides"
 TEMPLATES = Path(__file__).resolve().parent / "slides_template"
 TEMPLATE_NAME = "reveal_offline"
 
-#: The slide's logical size; reveal.js scales it to the screen (1.35x on a 1920x1080 projector).
-SLIDE_WIDTH_PX, SLIDE_HEIGHT_PX = 1280, 800
-#: Height estimates, matching tools/slides_template/reveal_offline (24 px text, 20 px code).
-MARKDOWN_LINE_PX, MARKDOWN_CHARS_PER_LINE, HEADING_PX = 36, 95, 70
-CODE_LINE_PX, CODE_CHARS_PER_LINE, BLOCK_PADDING_PX = 27, 105, 36
-TEXT_OUTPUT_MAX_PX, IMAGE_MAX_PX = 420, 560  # the template's caps (scrolling text, scaled images)
-USABLE_WIDTH_PX, USABLE_HEIGHT_PX = SLIDE_WIDTH_PX - 80, SLIDE_HEIGHT_PX - 80  # reveal.js's margins
+#: The slide's logical size, a 16:9 projector area; reveal.js scales it to the screen (1.5x on 1920x1080).
+SLIDE_WIDTH_PX, SLIDE_HEIGHT_PX = 1280, 720
 
 WORDS_PER_MINUTE = 130
 MINUTES_PER_CODE_CELL = 0.75
@@ -121,66 +117,6 @@ def is_navigation_cell(cell) -> bool:
     return cell.cell_type == "markdown" and cell.source.lstrip().startswith("---")
 
 
-def _wrapped_lines(text: str, chars_per_line: int) -> int:
-    return sum(max(1, math.ceil(len(line) / chars_per_line)) for line in text.splitlines())
-
-
-def _png_size(data: str) -> Tuple[int, int]:
-    header = base64.b64decode(data[:64])
-    if header[:8] == b"\x89PNG\r\n\x1a\n":
-        return struct.unpack(">II", header[16:24])
-    return (USABLE_WIDTH_PX, IMAGE_MAX_PX)
-
-
-def _file_image_size(path: Path) -> Tuple[int, int]:
-    try:
-        from PIL import Image
-
-        with Image.open(path) as image:
-            return image.size
-    except Exception:  # a missing or unreadable figure: assume a large one
-        return (USABLE_WIDTH_PX, IMAGE_MAX_PX)
-
-
-def _image_px(width: int, height: int) -> int:
-    scale = min(1.0, USABLE_WIDTH_PX / max(width, 1))
-    return min(int(height * scale), IMAGE_MAX_PX)
-
-
-def estimate_height(cell, images_dir: Path = IMAGES) -> int:
-    """Rough height in slide pixels of a cell as the template shows it."""
-    if cell.cell_type == "markdown":
-        text = cell.source
-        height = 0
-        for match in re.finditer(r"!\[[^\]]*\]\(([^)\s]+)\)", text):
-            height += _image_px(*_file_image_size(images_dir / Path(match.group(1)).name))
-        text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
-        for line in text.splitlines():
-            if line.startswith("#"):
-                height += HEADING_PX
-            elif line.startswith("$$") or line.strip().startswith("\\begin"):
-                height += 2 * MARKDOWN_LINE_PX
-            else:
-                height += MARKDOWN_LINE_PX * max(1, math.ceil(len(line) / MARKDOWN_CHARS_PER_LINE)) if line.strip() \
-                    else MARKDOWN_LINE_PX // 2
-        return height
-    if cell.cell_type != "code":
-        return 0
-    height = 0 if has_tag(cell, TAG_HIDE_INPUT) else \
-        BLOCK_PADDING_PX + CODE_LINE_PX * _wrapped_lines(cell.source, CODE_CHARS_PER_LINE)
-    for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if "image/png" in data:
-            height += _image_px(*_png_size(data["image/png"])) + BLOCK_PADDING_PX
-        elif output.get("output_type") == "stream" or "text/plain" in data:
-            text = output.get("text") if output.get("output_type") == "stream" else data.get("text/plain", "")
-            height += min(TEXT_OUTPUT_MAX_PX, CODE_LINE_PX * _wrapped_lines(text or "", CODE_CHARS_PER_LINE)) \
-                + BLOCK_PADDING_PX
-        elif "text/html" in data:
-            height += 6 * CODE_LINE_PX
-    return height
-
-
 def assign_slide_types(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``notebook`` with ``metadata.slideshow.slide_type`` on every cell (see the module doc)."""
     notebook = copy.deepcopy(notebook)
@@ -218,27 +154,6 @@ def assign_slide_types(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
             if rest and all(kind == "skip" for kind in rest) and len(cell.source.strip().splitlines()) == 1:
                 types[index] = "skip"
 
-    # Rule 6: start a subslide where a continuing cell would overflow the slide.
-    # A paragraph that introduces the code below it (it ends with ":") moves along with that code.
-    used, previous = 0, None
-    for index, cell in enumerate(cells):
-        if types[index] in ("skip", "notes"):
-            continue
-        height = estimate_height(cell)
-        if types[index] in ("slide", "subslide"):
-            used = height
-        elif used and used + height > USABLE_HEIGHT_PX:
-            intro = cells[previous] if previous is not None else None
-            if (cell.cell_type == "code" and intro is not None and intro.cell_type == "markdown"
-                    and types[previous] == "-" and intro.source.rstrip().endswith(":")):
-                types[previous] = "subslide"
-                used = estimate_height(intro) + height
-            else:
-                types[index] = "subslide"
-                used = height
-        else:
-            used += height
-        previous = index
     for cell, kind in zip(cells, types):
         cell.metadata["slideshow"] = {"slide_type": kind}
     return notebook
@@ -307,7 +222,7 @@ def exporter():
     config.SlidesExporter.reveal_theme = "white"       # "simple" (the default) imports Google Fonts
     config.SlidesExporter.reveal_transition = "none"   # projectors smear moving slides
     config.SlidesExporter.reveal_number = "c/t"
-    config.SlidesExporter.reveal_scroll = True         # a slide taller than the screen scrolls
+    config.SlidesExporter.reveal_scroll = False        # no slide is taller than the screen (the template cuts them)
     config.SlidesExporter.reveal_width = str(SLIDE_WIDTH_PX)
     config.SlidesExporter.reveal_height = str(SLIDE_HEIGHT_PX)
     config.SlidesExporter.require_js_url = f"{vendor}/require.js"
@@ -339,7 +254,8 @@ table {{ border-collapse: collapse; width: 100%; }} td, th {{ text-align: left; 
 <p>One reveal.js deck per lesson, made from the executed notebooks (outputs as stored). Keys:
 <kbd>&rarr;</kbd>/<kbd>Space</kbd> next, <kbd>&darr;</kbd> continued slide, <kbd>F</kbd> full screen,
 <kbd>Esc</kbd> overview, <kbd>S</kbd> speaker view. Set-up, exercise-binding and hint cells are left out;
-worked solutions appear on a click. Times are estimates from cell counts.</p>
+worked solutions appear on a click. Times are estimates from cell counts; slide counts leave out the
+continuation slides a deck adds below a slide that would not fit the screen.</p>
 <p>To present live from JupyterLab instead (cells run, widgets move): <code>make lab</code>, open
 <code>build/slides/presenter/NN_topic.ipynb</code> (same slides) and press <kbd>Alt</kbd>+<kbd>R</kbd>.</p>
 <table><thead><tr><th>lesson</th><th>slides</th><th>time</th></tr></thead>

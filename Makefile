@@ -20,7 +20,7 @@ JOBS ?= 2
 # build); course.py refuses any value but 0 and 1. SKIP_INSTALL=1 uses .venv as it is (the lab test).
 INSTALL_ARGS = $(if $(PYTORCH_CPU_INDEX),--pytorch-cpu-index $(PYTORCH_CPU_INDEX)) $(if $(filter 1,$(SKIP_INSTALL)),--skip-install)
 
-.PHONY: help install lab test test-unit test-notebooks execute student figures bench bench-widgets clean-venv site slides
+.PHONY: help install lab test test-unit test-notebooks execute student figures bench bench-widgets clean-venv site slides assignments class-release class-link bench-class
 
 help:
 	@$(COURSE) help
@@ -67,3 +67,18 @@ site:
 
 slides:
 	@$(COURSE) slides $(INSTALL_ARGS)
+
+# The classroom (classroom/README.md): nbgrader assignments from the lessons' exercises, the learner-only
+# tree of a graded class, the nbgitpuller hand-out link (HUB=https://hub.example.org, optional REPO= and
+# BRANCH=), and LEARNERS learners (default 4) running a lesson at once through a local JupyterHub.
+assignments:
+	@$(COURSE) assignments $(INSTALL_ARGS)
+
+class-release:
+	@$(COURSE) class-release $(INSTALL_ARGS)
+
+class-link:
+	@$(COURSE) class-link $(INSTALL_ARGS) $(if $(HUB),--hub $(HUB)) $(if $(REPO),--repo $(REPO)) $(if $(BRANCH),--branch $(BRANCH))
+
+bench-class:
+	@$(COURSE) bench-class $(INSTALL_ARGS) --learners $(or $(LEARNERS),4)

@@ -52,11 +52,15 @@ def _git(*args: str) -> Optional[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--hub", required=True, help="the hub's public address, e.g. https://hub.example.org")
+    parser.add_argument("--hub", help="the hub's public address, e.g. https://hub.example.org")
     parser.add_argument("--repo", help="the repository learners pull (default: this checkout's origin)")
     parser.add_argument("--branch", help="its branch (default: this checkout's current branch)")
     parser.add_argument("--lesson", default=DEFAULT_LESSON, help=f"the lesson to open (default {DEFAULT_LESSON})")
     args = parser.parse_args(argv)
+    if not args.hub:
+        print("error: name the hub: make class-link HUB=https://hub.example.org (course.py class-link --hub URL)",
+              file=sys.stderr)
+        return 2
     repo = args.repo or _git("remote", "get-url", "origin")
     branch = args.branch or _git("rev-parse", "--abbrev-ref", "HEAD")
     if not repo or not branch:

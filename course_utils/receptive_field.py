@@ -19,8 +19,7 @@ and take the bounding box of the non-zero input gradient), and
 but does not change its size, so only the measurement uses it.
 
 Layers are :class:`Layer` objects, or shorthands: an int ``k``, a tuple
-``(k,)``, ``(k, s)`` or ``(k, s, d)``, or a dict with the field names of
-:class:`Layer`. PyTorch is imported only inside :func:`receptive_field_by_gradient`,
+``(k,)``, ``(k, s)`` or ``(k, s, d)``. PyTorch is imported only inside :func:`receptive_field_by_gradient`,
 so this module needs NumPy alone.
 
 >>> [step.size for step in receptive_field([3, 3, 3])]
@@ -106,28 +105,17 @@ class Layer:
         return dilated_span(self.kernel_size, self.dilation)
 
 
-_LAYER_FIELDS = ("kernel_size", "stride", "dilation", "padding", "kind")
-
-
 def _as_layer(spec: Any, index: int) -> Layer:
     where = f"layers[{index}]"
     if isinstance(spec, Layer):
         return spec
     try:
-        if isinstance(spec, dict):
-            unknown = sorted(set(map(str, spec)) - set(_LAYER_FIELDS))
-            if unknown:
-                raise ValueError(f"unknown key(s) {', '.join(map(repr, unknown))}; the keys are "
-                                 f"{', '.join(_LAYER_FIELDS)}")
-            if "kernel_size" not in spec:
-                raise ValueError(f"the key 'kernel_size' is missing; got {spec!r}")
-            return Layer(**spec)
         if isinstance(spec, (tuple, list)):
             if not 1 <= len(spec) <= 3:
                 raise ValueError(f"a tuple must be (k,), (k, s) or (k, s, d); got {spec!r} with {len(spec)} entries")
             return Layer(*spec)
         if isinstance(spec, (str, bytes)) or not isinstance(spec, (numbers.Integral, np.ndarray)):
-            raise TypeError(f"each layer must be a Layer, an int kernel size, a (k, s, d) tuple or a dict; "
+            raise TypeError(f"each layer must be a Layer, an int kernel size or a (k, s, d) tuple; "
                             f"got {type(spec).__name__} {spec!r}")
         return Layer(spec)
     except (TypeError, ValueError) as error:
@@ -137,7 +125,7 @@ def _as_layer(spec: Any, index: int) -> Layer:
 def as_layers(layers: Any) -> List[Layer]:
     """Normalise a sequence of layer specifications to a list of :class:`Layer`.
 
-    >>> as_layers([3, (2, 2), {"kernel_size": 3, "dilation": 2}])  # doctest: +NORMALIZE_WHITESPACE
+    >>> as_layers([3, (2, 2), Layer(3, dilation=2)])  # doctest: +NORMALIZE_WHITESPACE
     [Layer(kernel_size=3, stride=1, dilation=1, padding=0, kind='conv'),
      Layer(kernel_size=2, stride=2, dilation=1, padding=0, kind='conv'),
      Layer(kernel_size=3, stride=1, dilation=2, padding=0, kind='conv')]
@@ -167,7 +155,7 @@ def receptive_field(layers: Sequence[Any]) -> List[FieldStep]:
     ----------
     layers : sequence
         The layers from input to output, each a :class:`Layer`, an int kernel size,
-        a tuple ``(k,)``, ``(k, s)`` or ``(k, s, d)``, or a dict of Layer fields.
+        a tuple ``(k,)``, ``(k, s)`` or ``(k, s, d)``.
 
     Returns
     -------

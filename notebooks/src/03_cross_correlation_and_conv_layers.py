@@ -29,6 +29,8 @@ from torch import nn as torch_nn
 
 import course_utils as cu
 from course_utils import exercises
+from course_utils.timing import MIN_SAMPLE_SECONDS, median_seconds
+from course_utils.data import load_image
 from course_utils.diagrams import correlation_step_formula, show_correlation_step
 
 rng = cu.setup_lesson(seed=0)
@@ -72,7 +74,8 @@ for position in [(0, 1), (1, 0), (1, 1)]:
 # ## From scratch in NumPy
 #
 # The definition turns into two loops over the output positions. This is the version to read, not the
-# version to run on large images (lesson 12 is about speed); `cu.corr2d` is the tested, fast copy.
+# version to run on large images: later in this lesson we time it against two faster ones, and lesson 12
+# is about speed. `cu.corr2d` is the course's tested version.
 
 # %%
 def corr2d_loops(X, K):
@@ -122,8 +125,10 @@ print("PyTorch:", corr2d_loops_torch(torch.from_numpy(X), torch.from_numpy(K)).t
 
 # %% [markdown]
 # JAX arrays are **immutable**: `Y[i, j] = value` raises an error. Instead, `Y.at[i, j].set(value)`
-# returns a new array with that one entry replaced, so the loop rebinds `Y` at every step. (Under
-# `jax.jit` the compiler turns these copies into in-place updates.)
+# returns a new array with that one entry replaced, so the loop rebinds `Y` at every step. Run eagerly,
+# as here, each step copies the whole array. Inside a function compiled with `jax.jit`, XLA may write the
+# entry in place instead, when nothing uses the old array afterwards; JAX's documentation of `.at`
+# promises this optimisation. The timing after the next cell shows it happening.
 
 # %%
 def corr2d_loops_jax(X, K):
@@ -136,6 +141,39 @@ def corr2d_loops_jax(X, K):
 
 
 print("JAX:    ", np.asarray(corr2d_loops_jax(jnp.asarray(X), jnp.asarray(K))).tolist())
+
+# %% [markdown]
+# The timing: $50$ single-entry updates of an array of a million float32 numbers (4 MB), eagerly and
+# inside `jax.jit` (with `jax.lax.fori_loop`, so the compiled loop is not unrolled), compared with the
+# time of one full copy of the array. If every update copied the array, a loop would take at least the
+# time of $50$ copies.
+
+# %% tags=["nbval-ignore-output"]
+UPDATES = 50
+big = jnp.zeros(1_000_000, dtype=jnp.float32)
+
+
+def set_entries(Y):
+    for i in range(UPDATES):
+        Y = Y.at[i].set(1.0)
+    return Y
+
+
+@jax.jit
+def set_entries_jitted(Y):
+    return jax.lax.fori_loop(0, UPDATES, lambda i, Y: Y.at[i].set(1.0), Y)
+
+
+assert np.array_equal(set_entries(big), set_entries_jitted(big))
+one_copy = median_seconds(lambda: (big + 0).block_until_ready(), budget_seconds=0.3,
+                          min_sample_seconds=MIN_SAMPLE_SECONDS)
+eager = median_seconds(lambda: set_entries(big).block_until_ready(), budget_seconds=0.5)
+jitted = median_seconds(lambda: set_entries_jitted(big).block_until_ready(), budget_seconds=0.3,
+                        min_sample_seconds=MIN_SAMPLE_SECONDS)
+print(f"one copy of the array:        {one_copy * 1e3:7.3f} ms")
+print(f"{UPDATES} updates, eager:          {eager * 1e3:7.3f} ms = {eager / one_copy:6.1f} copies")
+print(f"{UPDATES} updates, inside jax.jit: {jitted * 1e3:7.3f} ms = {jitted / one_copy:6.1f} copies")
+assert jitted < UPDATES / 5 * one_copy < eager  # jitted: far fewer than one copy per update; eager: at least that
 
 # %% [markdown]
 # The frameworks print the worked example exactly. Small integers are exact in floating point, so we
@@ -211,8 +249,57 @@ cu.compare(reference, {
 }, tolerance=1e-5, reference_name="cu.corr2d")
 
 # %% [markdown]
-# `cu.corr2d`, the course's reference, uses the same idea (plus validation, padding, stride and
-# dilation), which is why it is fast.
+# ## How much faster, and what `cu.corr2d` does
+#
+# Each of the tap version's $k_h k_w$ steps is one NumPy operation on a whole array, while the loop
+# version runs the Python loop body once per output. We time both, and `cu.corr2d`, on a $128 \times 128$
+# float32 image with a $3 \times 3$ kernel (the median of several runs each).
+
+# %% tags=["nbval-ignore-output"]
+X_timing = rng.standard_normal((128, 128)).astype(np.float32)
+K_timing = rng.standard_normal((3, 3)).astype(np.float32)
+seconds = {
+    "loops over outputs": median_seconds(lambda: corr2d_loops(X_timing, K_timing), min_repeats=2, budget_seconds=0.5),
+    "sum over taps": median_seconds(lambda: corr2d_taps(X_timing, K_timing), budget_seconds=0.3,
+                                    min_sample_seconds=MIN_SAMPLE_SECONDS),
+    "cu.corr2d": median_seconds(lambda: cu.corr2d(X_timing, K_timing), budget_seconds=0.3,
+                                min_sample_seconds=MIN_SAMPLE_SECONDS),
+}
+for name, time_taken in seconds.items():
+    speed_up = seconds["loops over outputs"] / time_taken
+    print(f"{name:20s} {time_taken * 1e3:9.3f} ms   {speed_up:8.0f}x the loops' speed")
+assert seconds["sum over taps"] < seconds["loops over outputs"] / 10
+
+# %% [markdown]
+# On this machine the sum over taps was more than ten times faster than the loops (the assert checks it;
+# the printed factors are this run's). `cu.corr2d` does more than `corr2d_taps`: it checks its input,
+# takes padding, stride and dilation (lessons 06 and 07), and picks one of two algorithms with
+# `cu.fast_correlation.choose_method`:
+#
+# * **direct**, the sum over taps of this lesson, for kernels of up to $5 \times 5$ taps, and for larger
+#   ones while the work per pixel stays below a crossover measured on the course's machine. It is
+#   arranged for speed: with stride 1 each tap reads one contiguous run of the flattened input (the
+#   output rows are computed at the input's full width and the extra columns dropped), the output is
+#   built in strips that fit in the processor's cache, and large images are shared between threads;
+# * **FFT**, through the Fourier transform (lesson 12), for larger kernels, whose cost hardly grows with
+#   the kernel size. Lesson 04's search for a $24 \times 24$ patch of a photograph takes this path.
+#
+# The choice for the two cases, and the time of each path on lesson 04's search:
+
+# %% tags=["nbval-ignore-output"]
+photo = load_image("cat", downscale=2)
+patch = photo[48:72, 72:96]
+print("128x128 image, 3x3 kernel:", cu.fast_correlation.choose_method(X_timing.shape, K_timing.shape, np.float32))
+print(f"{photo.shape[0]}x{photo.shape[1]} photo, 24x24 patch:",
+      cu.fast_correlation.choose_method(photo.shape, patch.shape, photo.dtype))
+assert cu.fast_correlation.choose_method(X_timing.shape, K_timing.shape, np.float32) == "direct"
+assert cu.fast_correlation.choose_method(photo.shape, patch.shape, photo.dtype) == "fft"
+direct_time = median_seconds(lambda: cu.fast_correlation.corr2d_direct(photo, patch), budget_seconds=0.3)
+fft_time = median_seconds(lambda: cu.fast_correlation.corr2d_fft(photo, patch), budget_seconds=0.3,
+                          min_sample_seconds=MIN_SAMPLE_SECONDS)
+faster = "faster" if fft_time < direct_time else "slower"
+print(f"direct {direct_time * 1e3:.2f} ms, FFT {fft_time * 1e3:.2f} ms: the FFT was {faster}, "
+      f"{max(fft_time, direct_time) / min(fft_time, direct_time):.1f}x")
 
 # %% [markdown]
 # ## A conv layer: kernel plus bias
@@ -309,8 +396,10 @@ cu.compare(expected, {
 # %% [markdown]
 # ## The built-in layers and their layouts
 #
-# Real layers work on **batches** of images with several **channels**, so their inputs and kernels
-# carry two extra axes. Where those axes go differs:
+# Real layers work on **batches** of images with several **channels**. A channel is one 2-D array of
+# the input or output: a colour photograph has three (red, green and blue), and a layer can produce
+# several outputs from one input, one channel each (lesson 08). So the inputs and kernels of built-in
+# layers carry two extra axes. Where those axes go differs:
 #
 # | framework | layer | input layout | kernel layout |
 # |---|---|---|---|
@@ -323,19 +412,32 @@ cu.compare(expected, {
 # `X[None, :, :, None]` ($1 \times H \times W \times 1$) for Flax.
 
 # %% [markdown]
-# MXNet Gluon never asks for the number of input channels. It **defers** that part of the weight shape,
-# shown as $-1$, until the first batch passes through the layer.
+# MXNet Gluon does not require the number of input channels: `in_channels` is an optional argument whose
+# default, 0, means "find out from the data". Left out, the layer **defers** that part of the weight
+# shape, shown as $-1$. `initialize()` then only records how to fill the weight: reading it raises
+# `DeferredInitializationError`, and the first batch through the layer creates it.
 
 # %%
 # %%needs mxnet
 gluon_builtin = gluon_nn.Conv2D(channels=1, kernel_size=(3, 2))
 gluon_builtin.initialize()
 shape_before = gluon_builtin.weight.shape
+try:
+    gluon_builtin.weight.data()
+    deferred_error = None
+except mx.gluon.parameter.DeferredInitializationError as error:
+    deferred_error = type(error).__name__
 gluon_builtin(mnp.array(X_layer[None, None]))  # the first forward pass fixes the input channels
 shape_after = gluon_builtin.weight.shape
-print("MXNet weight shape before the first input:", shape_before)
+print("MXNet weight shape before the first input:", shape_before, "; reading it raised", deferred_error)
 print("MXNet weight shape after the first input: ", shape_after)
 assert shape_before == (1, -1, 3, 2) and shape_after == (1, 1, 3, 2)
+assert deferred_error == "DeferredInitializationError"
+
+gluon_told = gluon_nn.Conv2D(channels=1, kernel_size=(3, 2), in_channels=1)
+gluon_told.initialize()
+print("with in_channels=1, right after initialize():", gluon_told.weight.data().shape)
+assert gluon_told.weight.data().shape == (1, 1, 3, 2)
 
 # %% [markdown]
 # PyTorch needs `in_channels` up front, and Flax infers it when `init` sees an example input. Once
@@ -461,19 +563,22 @@ cu.compare(gradients_expected, {
 # %% [markdown]
 # ## Recap
 #
-# * $Y[i,j] = \sum_{a,b} X[i+a, j+b]\,K[a,b]$; on the worked example
-#   $0\cdot0 + 1\cdot1 + 3\cdot2 + 4\cdot3 = 19$, and the whole output is $[[19, 25], [37, 43]]$ in
-#   NumPy, MXNet, PyTorch and JAX (with `.at[].set`, since JAX arrays are immutable).
+# * The output is $Y[i,j] = \sum_{a,b} X[i+a, j+b]\,K[a,b]$; on the worked example
+#   $0\cdot0 + 1\cdot1 + 3\cdot2 + 4\cdot3 = 19$, and the whole output is
+#   $\begin{bmatrix}19 & 25\\ 37 & 43\end{bmatrix}$ in NumPy, MXNet, PyTorch and JAX (with `.at[].set`,
+#   since JAX arrays are immutable; eagerly each such update copies the array, under `jax.jit` it was
+#   done in place).
 # * Writing into the output one entry at a time cannot be recorded by MXNet's autograd. Summing shifted
-#   copies of the input, one per kernel entry, needs no writes, works in all four libraries, and is
-#   much faster.
+#   copies of the input, one per kernel entry, needs no writes, works in all four libraries, and was more
+#   than ten times faster than the loops in our timing. `cu.corr2d` uses that sum for small kernels and
+#   the FFT for large ones.
 # * A conv layer is $Y = X \star K + b$ with a learnable kernel and one scalar bias: $k_h k_w + 1$
 #   parameters for any image size.
 # * Built-in layers add batch and channel axes: MXNet and PyTorch use NCHW inputs and (out, in, $k_h$,
-#   $k_w$) kernels, Flax uses NHWC inputs and ($k_h$, $k_w$, in, out) kernels; MXNet shows the unknown
-#   input-channel count as $-1$ until it sees data.
-# * $\partial L / \partial K = X \star \partial L / \partial Y$: the gradient of a cross-correlation is
-#   another cross-correlation.
+#   $k_w$) kernels, Flax uses NHWC inputs and ($k_h$, $k_w$, in, out) kernels. Gluon's `in_channels` is
+#   optional: left out, the weight shape shows $-1$ and the weight is created by the first batch.
+# * The kernel's gradient is $\partial L / \partial K = X \star \partial L / \partial Y$: the gradient of a
+#   cross-correlation is another cross-correlation.
 
 # %% [markdown]
 # ## Exercises

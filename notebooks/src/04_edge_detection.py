@@ -89,7 +89,7 @@ print("6x9 image -> output shape", Y[9].shape, "with +1 in column 1 and -1 in co
 
 # %% tags=["hide-input"]
 fig = show_row([X, K, Y[8]], ["input X (6x8)", "kernel K (1x2)", "output X ⋆ K (6x7)"],
-               "Vertical edges: +1 where bright turns dark going right, -1 where dark turns bright")
+               "Vertical edges: +1 where bright turns dark going right, -1 where dark turns bright", gray_panels=[0])
 plt.show()
 
 # %% [markdown]
@@ -109,7 +109,7 @@ for width, image in images.items():
 
 # %% [markdown]
 # To see horizontal edges, turn the kernel on its side too. The transposed kernel
-# $K^\top = \begin{smallmatrix}1\\-1\end{smallmatrix}$ computes $X[i, j] - X[i+1, j]$, top minus bottom:
+# $K^\top = \begin{bmatrix}1\\-1\end{bmatrix}$ computes $X[i, j] - X[i+1, j]$, top minus bottom:
 # $+1$ where a bright row sits above a dark one, $-1$ where a dark row sits above a bright one. On the
 # transposed image it gives the transposed edge map.
 
@@ -120,8 +120,9 @@ print(Y_horizontal)
 assert Y_horizontal.shape == (7, 6)
 assert np.array_equal(Y_horizontal, Y[8].T)
 
-fig = show_row([X_T, K.T, Y_horizontal], ["input X.T (8x6)", "kernel K.T (2x1)", "output X.T ⋆ K.T (7x6)"],
-               "Turning the kernel finds the horizontal edges")
+fig = show_row([X_T, K.T, Y_horizontal], ["input X.T (8x6)", "kernel K.T (2x1)",
+                                          "output X.T ⋆ K.T (7x6)"],
+               "Turning the kernel finds the horizontal edges", gray_panels=[0])
 plt.show()
 
 # %% [markdown]
@@ -271,9 +272,32 @@ plt.show()
 
 # %% [markdown]
 # Two lessons for later. A conv layer's output is this kind of similarity score between every window
-# and each kernel, so a trained kernel acts as a template for whatever pattern helps the task. And
-# raw scores depend on brightness and contrast; normalisation layers in CNNs exist partly for that
-# reason.
+# and each kernel, so a trained kernel acts as a template for whatever pattern helps the task. And raw
+# scores depend on brightness and contrast.
+#
+# A CNN does not normalise every window the way NCC does. What it commonly does is **standardise whole
+# images** before the first layer (subtract a mean brightness, divide by a standard deviation), and many
+# networks add **normalisation layers**, such as batch normalisation (Ioffe and Szegedy, 2015), which
+# standardise each channel of a layer's output over a batch of images; that layer was introduced to make
+# training faster and more stable, not to make scores blind to brightness. A whole-image standardisation
+# subtracts one constant from every pixel and divides by one constant. Here is what it does to this search:
+
+# %%
+standardised = (cat - cat.mean()) / cat.std()
+standardised_template = standardised[patch_row : patch_row + size, patch_col : patch_col + size]
+standardised_scores = cu.corr2d(standardised, standardised_template)
+standardised_peak = tuple(int(v) for v in np.unravel_index(np.argmax(standardised_scores), standardised_scores.shape))
+print(f"template entries below zero after standardising: {np.mean(standardised_template < 0):.0%}")
+print(f"plain correlation of the standardised photo: highest score at {standardised_peak}")
+assert standardised_peak == (patch_row, patch_col) and np.mean(standardised_template < 0) > 0.5
+
+# %% [markdown]
+# On this photograph it is enough: after subtracting the mean, most of the dark template is negative, so a
+# bright window scores low, and the highest score is back at the patch. That is a property of this image
+# and template, not a guarantee. The standardisation removes one brightness and one contrast for the whole
+# image, and a window's score still changes with its own: adding $c$ to every pixel of a window adds
+# $c \sum_{a,b} T[a, b]$ to its score, and doubling the window's contrast about its mean doubles the part of
+# its score that depends on the pattern. NCC's per-window normalisation removes both.
 
 # %% [markdown]
 # ## Hand-made kernels on photographs
@@ -298,7 +322,7 @@ assert np.array_equal(kernel_preset("sharpen"), kernel_preset("identity") - kern
 # %% [markdown]
 # ### Sobel: derivatives that smooth along the edge
 #
-# `sobel_x` $= \begin{smallmatrix}-1&0&1\\-2&0&2\\-1&0&1\end{smallmatrix}$ subtracts the left column of
+# `sobel_x` $= \begin{bmatrix}-1&0&1\\-2&0&2\\-1&0&1\end{bmatrix}$ subtracts the left column of
 # the window from the right column, so it measures how fast the brightness **rises to the right**: it is
 # the $[1, -1]$ idea with the opposite sign, spread over three rows with weights $1, 2, 1$ that average
 # out noise along the edge. It lights up at vertical edges. `sobel_y` is its transpose, bottom minus
@@ -350,8 +374,8 @@ plt.show()
 # numbers only agree once all three are accounted for:
 #
 # 1. it applies a **true convolution** (with `scipy.ndimage.convolve`) of the kernel it stores,
-#    $\begin{smallmatrix}1&0&-1\end{smallmatrix}$ across the edge; the flip turns that into our
-#    $\begin{smallmatrix}-1&0&1\end{smallmatrix}$, so the **signs agree** with ours;
+#    $\begin{bmatrix}1&0&-1\end{bmatrix}$ across the edge; the flip turns that into our
+#    $\begin{bmatrix}-1&0&1\end{bmatrix}$, so the **signs agree** with ours;
 # 2. its weights are **divided by 4** (smoothing weights $\frac14, \frac12, \frac14$), so its
 #    derivatives are a quarter of ours;
 # 3. its magnitude is the root mean square over the two axes, $\sqrt{(g_x^2 + g_y^2)/2}$, and it
@@ -388,10 +412,10 @@ assert naive_diff > 0.5
 # $128 \times 128$.
 #
 # * `box_blur` replaces each pixel by the mean of its $3 \times 3$ window.
-# * `gaussian_blur`, $\frac{1}{16}\begin{smallmatrix}1&2&1\\2&4&2\\1&2&1\end{smallmatrix}$, weights
+# * `gaussian_blur`, $\frac{1}{16}\begin{bmatrix}1&2&1\\2&4&2\\1&2&1\end{bmatrix}$, weights
 #   the centre most, a gentler blur. `gaussian_kernel(size, sigma)` builds Gaussian kernels of any odd
 #   size; a $7 \times 7$ one with $\sigma = 1.5$ blurs much more.
-# * `laplacian`, $\begin{smallmatrix}0&1&0\\1&-4&1\\0&1&0\end{smallmatrix}$, adds the second differences
+# * `laplacian`, $\begin{bmatrix}0&1&0\\1&-4&1\\0&1&0\end{bmatrix}$, adds the second differences
 #   along $x$ and $y$: negative on the bright side of an edge, positive on the dark side, zero on flat
 #   regions and on steady ramps.
 # * `sharpen` is identity minus Laplacian: it pushes each pixel away from its neighbours' mean, so

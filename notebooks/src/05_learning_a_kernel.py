@@ -4,7 +4,8 @@
 # In lesson 04 we wrote the edge detector $K = [1, -1]$ by hand. A convolutional network never gets its
 # kernels that way: it starts from small numbers and improves them by gradient descent until its outputs
 # match the data. This lesson does exactly that for one tiny kernel, and then looks closely at a run of the
-# same experiment, from one of our source notebooks, whose loss went from 2 to ten million in ten steps.
+# same experiment, from one of our source notebooks, whose printed loss went from 2 to ten million in eight
+# gradient-descent updates.
 # Every number that run printed can be explained, and the explanation is the most useful thing in the
 # lesson: it says which learning rates can work.
 #
@@ -35,16 +36,19 @@ from course_utils.data import band_image
 from course_utils.kernel_learning import (
     critical_learning_rate,
     gradient_descent_kernel,
+    loss_surface,
     patch_matrix,
+    plane_coordinates,
     predicted_loss_growth,
     squared_loss_hessian,
 )
-from course_utils.plotting import plot_loss_curves, show_row
+from course_utils.plotting import plot_learning_rate_sweep, plot_loss_bowl, plot_loss_curves, show_row
 
 rng = cu.setup_lesson(seed=0)
 
 # %% tags=["setup"]
 # %%needs mxnet
+import mxnet as mx
 from mxnet import autograd
 from mxnet import np as mnp
 from mxnet.gluon import nn as gluon_nn
@@ -65,7 +69,7 @@ print("one row of Y:", Y[0])
 assert Y.shape == (6, 7) and np.array_equal(Y[0], [0, 1, 0, 0, 0, -1, 0])
 
 fig = show_row([X, K_true, Y], ["input X (6x8)", "kernel to find", "target Y = X ⋆ K (6x7)"],
-               "The training example: an image and its vertical edges")
+               "The training example: an image and its vertical edges", gray_panels=[0])
 plt.show()
 
 # %% [markdown]
@@ -245,6 +249,7 @@ def relative_to_reference(run, reference):
 
 
 RELATIVE_TO_NUMPY = "NumPy (losses and kernels at every step, each difference / (1 + |NumPy value|))"
+ITERATION_AXIS = "iteration n (loss before its update, as in the tables)"
 
 
 def print_loss_table(runs, every=2):
@@ -262,12 +267,14 @@ cu.compare(relative_to_reference(reference, reference),
 
 # %% [markdown]
 # On a logarithmic axis a loss that shrinks by the same factor every step is a straight line. The four
-# curves lie on top of each other.
+# curves lie on top of each other. The x axis counts iterations as the table does: the loss at iteration
+# $n$ is computed before that iteration's update, and the last point is the learned kernel's loss.
 
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4))
 plot_loss_curves(ax, {"NumPy (float64)": reference.losses, **{name: run[0] for name, run in framework_runs.items()}},
-                 "Learning [1, -1] on the 6x8 image, learning rate 0.03")
+                 f"Learning [1, -1] on the 6x8 image, learning rate {LEARNING_RATE}", first_step=1,
+                 xlabel=ITERATION_AXIS)
 plt.show()
 
 # %% [markdown]
@@ -286,6 +293,9 @@ SOURCE_FINAL_KERNEL = np.array([1117.4498, 1115.4502])
 for iteration, loss in zip(range(2, 11, 2), SOURCE_LOSSES):
     print(f"source, iteration {iteration:2d}: loss {loss:.3f}")
 print("source, final kernel:", SOURCE_FINAL_KERNEL)
+print(f"iterations 2 to 10 are {10 - 2} updates apart; "
+      f"the printed loss grew {SOURCE_LOSSES[-1] / SOURCE_LOSSES[0]:.3g} times")
+assert SOURCE_LOSSES[0] < 2.5 and SOURCE_LOSSES[-1] > 1e7
 
 # %% [markdown]
 # We cannot rerun it exactly, because its start kernel is unknown. We run our MXNet function on the same
@@ -392,11 +402,12 @@ for name, image, target, H in [("6x9", X9, Y9, H9), ("6x8", X, Y, H8)]:
 # ### The eigenvectors of the bowl
 #
 # A symmetric matrix has orthogonal eigenvectors. Both Hessians here have the form
-# $\begin{smallmatrix}a & b\\ b & a\end{smallmatrix}$, whose eigenvectors are $(1, 1)/\sqrt 2$ with
-# eigenvalue $a + b$ and $(1, -1)/\sqrt 2$ with eigenvalue $a - b$:
 #
-# * $6 \times 9$: $\lambda = 48 + 36 = 84$ and $48 - 36 = 12$;
-# * $6 \times 8$: $\lambda = 36 + 24 = 60$ and $36 - 24 = 12$.
+# $$\begin{bmatrix}a & b\\ b & a\end{bmatrix}, \qquad \text{with eigenvectors } \tfrac{1}{\sqrt 2}(1, 1)
+# \text{ for the eigenvalue } a + b \text{ and } \tfrac{1}{\sqrt 2}(1, -1) \text{ for } a - b.$$
+#
+# For the $6 \times 9$ image the eigenvalues are $48 + 36 = 84$ and $48 - 36 = 12$. For the $6 \times 8$
+# image they are $36 + 24 = 60$ and $36 - 24 = 12$.
 #
 # The bowl is steep along $(1, 1)$ (changing both entries together shifts every output in the bright parts
 # of the image) and shallow along $(1, -1)$.
@@ -408,7 +419,8 @@ for name, H, expected in [("6x9", H9, (12, 84)), ("6x8", H8, (12, 60))]:
     eigenvalues, eigenvectors = np.linalg.eigh(H)  # ascending order
     print(f"{name} image: eigenvalues {eigenvalues}, eigenvectors (columns)\n{eigenvectors.round(4)}")
     assert np.allclose(eigenvalues, expected)
-    assert np.allclose(abs(eigenvectors[:, 1] @ v_steep), 1) and np.allclose(abs(eigenvectors[:, 0] @ v_shallow), 1)
+    assert np.allclose(abs(eigenvectors[:, 1] @ v_steep), 1)
+    assert np.allclose(abs(eigenvectors[:, 0] @ v_shallow), 1)
 
 # %% [markdown]
 # ## Gradient descent, one eigenvector at a time
@@ -446,6 +458,47 @@ assert np.isclose(predicted_loss_growth(FAST_RATE, 84), 10.24)
 # $10.24^2 \approx 104.86$ per two steps. Along $(1, -1)$ the factor is $1 - 0.05 \cdot 12 = 0.4$: that part
 # converges. On the $6 \times 8$ image the JAX source's $\eta = 0.03$ is just below the critical $2/60$, so
 # that run converged.
+#
+# ### The bowl, seen from above
+#
+# A two-entry kernel has exactly two free directions, so the whole loss can be drawn. The figure below
+# measures the kernel from $k^\star = (1, -1)$ along the two eigenvectors, shallow $(1, -1)/\sqrt 2$ across
+# and steep $(1, 1)/\sqrt 2$ up, with the same scale on both axes: each contour line joins kernels of equal
+# loss on the $6 \times 9$ image, and the lines crowd together along the steep direction. On it are the
+# first updates of gradient descent from our start kernel, at the safe rate $\eta = 0.02$ and at the
+# source's $\eta = 0.05$; the numbers count the updates.
+
+# %%
+eigenvalues_9, eigenvectors_9 = np.linalg.eigh(H9)  # ascending: shallow first, then steep
+directions = eigenvectors_9.T * np.sign(eigenvectors_9[0])[:, None]  # first entries positive: (1,-1), (1,1)
+assert np.allclose(directions, [v_shallow, v_steep])
+k_star = K_true.ravel()
+bowl = loss_surface(X9, Y9, k_star, directions, a_range=(-1.6, 0.6), b_range=(-1.6, 1.6))
+bowl_paths = {}
+for rate in (0.02, FAST_RATE):
+    run = gradient_descent_kernel(X9, Y9, K_start, learning_rate=rate, steps=6)
+    bowl_paths[f"η = {rate}"] = plane_coordinates(run.kernels, k_star, directions)
+    shallow, steep = bowl_paths[f"η = {rate}"].T
+    print(f"η = {rate}: per update, shallow part x {shallow[1] / shallow[0]:+.2f}, "
+          f"steep part x {steep[1] / steep[0]:+.2f}"
+          f"; after 6 updates (shallow, steep) = ({shallow[-1]:+.3f}, {steep[-1]:+.3f})")
+    assert np.allclose(shallow[1:] / shallow[:-1], 1 - rate * eigenvalues_9[0])
+    assert np.allclose(steep[1:] / steep[:-1], 1 - rate * eigenvalues_9[1])
+
+# %% tags=["hide-input"]
+fig, ax = plt.subplots(figsize=(7, 6.5))
+plot_loss_bowl(ax, bowl, bowl_paths, "The loss bowl of the 6x9 image around k* = (1, -1)",
+               axis_labels=[f"shallow direction (1, -1)/√2, λ = {eigenvalues_9[0]:.0f}",
+                            f"steep direction (1, 1)/√2, λ = {eigenvalues_9[1]:.0f}"])
+plt.show()
+
+# %% [markdown]
+# At $\eta = 0.02$ the path walks along the shallow direction, almost straight down the valley towards
+# $k^\star$, a fixed fraction of the remaining way per update (its steep part is tiny and shrinks). At
+# $\eta = 0.05$ the shallow part shrinks faster, by the factor printed above, but the tiny steep part flips
+# sign and grows at every update: the path bounces
+# from one wall of the valley to the other, higher each time, and leaves the picture. That is the
+# explosion, and it is also why the exploded kernel will turn out to lie along $(1, 1)$.
 #
 # The theory predicts the ratio of successive losses once the exploding part dominates. Our MXNet run:
 
@@ -501,9 +554,16 @@ assert np.all(np.abs(our_ratios / 0.4096 - 1) < 0.01)
 #
 # ### The shape of the exploded kernel
 #
-# After 10 steps the error along $(1, -1)$ has shrunk by $0.4^{10} \approx 10^{-4}$, while the error along
-# $(1, 1)$ has grown by $3.2^{10} \approx 1.1 \times 10^5$. So the kernel is $k^\star$ plus a large multiple of
-# $(1, 1)$: $k \approx (1, -1) + c\,(1, 1)$. Both entries minus $k^\star$ should give the same $c$:
+# After 10 steps the error along $(1, -1)$ has shrunk by $0.4^{10}$, while the error along $(1, 1)$ has
+# grown by $3.2^{10}$ in size:
+
+# %%
+print(f"0.4^10 = {0.4 ** 10:.1e}, 3.2^10 = {3.2 ** 10:.1e}")
+assert 0.4 ** 10 < 2e-4 and 3.2 ** 10 > 1e5
+
+# %% [markdown]
+# So the kernel is $k^\star$ plus a large multiple of $(1, 1)$: $k \approx (1, -1) + c\,(1, 1)$. Both entries
+# minus $k^\star$ should give the same $c$:
 
 # %%
 final_kernels = cu.frameworks.available_results({"our MXNet run": lambda: exploding_mxnet[1][-1].ravel(),
@@ -537,6 +597,7 @@ b1 = -np.sqrt((SOURCE_LOSSES[0] - lam_steep / 2 * (a0 * f_steep) ** 2) / (lam_sh
 b0 = b1 / f_shallow
 source_start = k_star + a0 * v_steep + b0 * v_shallow
 print("estimated start kernel of the source:", source_start.round(4))
+assert np.allclose(source_start, [0.007, 0.013], atol=1e-3) and np.all(np.abs(source_start) < 0.07)
 
 steps_after = np.array([1, 3, 5, 7, 9])  # iterations 2, 4, ..., 10
 predicted = lam_steep / 2 * (a0 * f_steep**steps_after) ** 2 + lam_shallow / 2 * (b0 * f_shallow**steps_after) ** 2
@@ -557,6 +618,9 @@ for iteration, printed, mxnet_loss in zip(range(2, 11, 2), SOURCE_LOSSES, rerun[
 print("final kernel: source", SOURCE_FINAL_KERNEL, " MXNet from the estimate", rerun[1][-1].ravel().round(2))
 assert np.all(np.abs(rerun[0][steps_after] / SOURCE_LOSSES - 1) < 1e-4)
 assert np.allclose(rerun[1][-1].ravel(), SOURCE_FINAL_KERNEL, atol=2e-3)
+default_initialiser = mx.init.Uniform()
+print("Gluon's default initialiser:", default_initialiser.dumps())
+assert default_initialiser.scale == 0.07 and np.all(np.abs(source_start) < default_initialiser.scale)
 
 # %% [markdown]
 # The estimated start, about $(0.007, 0.013)$, is a typical draw from Gluon's default initialiser
@@ -589,8 +653,10 @@ for name, run in exploding_runs.items():
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4))
 curves = {"NumPy (float64)": exploding_reference.losses, **{name: run[0] for name, run in exploding_runs.items()}}
-curves["slope 10.24 per step"] = exploding_reference.losses[-1] / 10.24 ** np.arange(STEPS, -1, -1)
-plot_loss_curves(ax, curves, "Learning rate 0.05 on the 6x9 image: the loss explodes")
+growth = predicted_loss_growth(FAST_RATE, np.linalg.eigvalsh(H9)[-1])
+curves[f"slope {growth:.2f} per step"] = exploding_reference.losses[-1] / growth ** np.arange(STEPS, -1, -1)
+plot_loss_curves(ax, curves, f"Learning rate {FAST_RATE} on the 6x9 image: the loss explodes", first_step=1,
+                 xlabel=ITERATION_AXIS)
 plt.show()
 
 # %% [markdown]
@@ -615,25 +681,8 @@ for name, image, target in [("6x9", X9, Y9), ("6x8", X, Y)]:
     worst_growth = np.max(predicted_loss_growth(rates[:, None], eigenvalues[None, :]), axis=1)
     sweep[name] = (final_losses, worst_growth, critical_learning_rate(image, (1, 2)), runs[0].losses[0])
 
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
-colours = {"6x9": "tab:red", "6x8": "tab:blue"}
-for name, (final_losses, worst_growth, critical, start_loss) in sweep.items():
-    axes[0].loglog(rates, final_losses, "o-", markersize=3, color=colours[name], label=f"{name} image")
-    axes[1].loglog(rates, worst_growth, "-", color=colours[name], label=f"{name} image")
-    for ax in axes:
-        ax.axvline(critical, color=colours[name], linestyle="--", linewidth=1,
-                   label=f"critical 2/λmax = {critical:.4f} ({name})")
-axes[0].axhline(sweep["6x9"][3], color="gray", linewidth=1, label="loss of the start kernel (about 11.3 on both)")
-axes[0].set_title(f"Final loss after {SWEEP_STEPS} steps")
-axes[0].set_ylabel("loss")
-axes[1].axhline(1.0, color="gray", linewidth=1, label="factor 1: neither shrinks nor grows")
-axes[1].set_title("Predicted worst factor per step, max (1 - ηλ)²")
-axes[1].set_ylabel("factor per step")
-for ax in axes:
-    ax.set_xlabel("learning rate η")
-    ax.legend(fontsize=7)
-fig.suptitle("The loss explodes just where the worst factor crosses 1: at η = 2/λmax")
-fig.tight_layout()
+# %% tags=["hide-input"]
+fig = plot_learning_rate_sweep(rates, {f"{name} image": entry for name, entry in sweep.items()}, SWEEP_STEPS)
 plt.show()
 
 # %% [markdown]
@@ -683,6 +732,14 @@ for iteration in range(4, SWEEP_STEPS + 1, 4):
 print("NumPy learned kernel:", safe_reference.kernels[-1].round(4))
 assert SAFE_RATE < critical_learning_rate(X9, (1, 2))
 assert np.allclose(safe_reference.kernels[-1], K_true, atol=0.05)
+lam_min_9, lam_max_9 = np.linalg.eigvalsh(H9)
+balanced_rate = 2 / (lam_max_9 + lam_min_9)
+print(f"factors at rate {SAFE_RATE}: |1 - rate * {lam_max_9:.0f}| = {abs(1 - SAFE_RATE * lam_max_9):.2f}, "
+      f"1 - rate * {lam_min_9:.0f} = {1 - SAFE_RATE * lam_min_9:.2f}")
+print(f"balanced rate 2 / ({lam_max_9:.0f} + {lam_min_9:.0f}) = {balanced_rate:.4f}, "
+      f"factor {1 - balanced_rate * lam_min_9:.2f} "
+      f"in both directions")
+assert np.isclose(abs(1 - balanced_rate * lam_max_9), 1 - balanced_rate * lam_min_9)
 
 # %% [markdown]
 # MXNet at this rate follows the same trajectory:
@@ -743,7 +800,7 @@ cu.compare(relative_to_reference(mean_reference, mean_reference),
 # parameter vector is $w = (k_0, k_1, b)$ and each output sees the extended window $(p_{ij}, 1)$. The loss
 # is still quadratic, and its Hessian is $3 \times 3$:
 #
-# $$H = 2 \begin{pmatrix} \sum p_{ij} p_{ij}^\top & \sum p_{ij} \\ \sum p_{ij}^\top & n \end{pmatrix}.$$
+# $$H = 2 \begin{bmatrix} \sum p_{ij} p_{ij}^\top & \sum p_{ij} \\ \sum p_{ij}^\top & n \end{bmatrix}.$$
 #
 # The new row and column hold the sum of the windows and the number of outputs $n$. A bigger matrix that
 # contains the old one as a block cannot have a smaller top eigenvalue, so the critical learning rate can
@@ -802,7 +859,8 @@ for name, (losses, kernels, biases) in {"NumPy": bias_reference, **bias_runs}.it
 # %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(7, 4))
 plot_loss_curves(ax, {"NumPy (float64)": bias_reference.losses, **{name: run[0] for name, run in bias_runs.items()}},
-                 f"Kernel and bias on the 6x8 image, learning rate {BIAS_RATE:.4f}")
+                 f"Kernel and bias on the 6x8 image, learning rate {BIAS_RATE:.4f}", first_step=1,
+                 xlabel=ITERATION_AXIS)
 plt.show()
 
 # %% [markdown]
@@ -834,7 +892,7 @@ q1, q2, q3 = exercises.bind("05_learning_a_kernel")
 # %% [markdown]
 # ### Exercise 1: a critical learning rate by hand
 #
-# Take the $2 \times 3$ image $X = \begin{smallmatrix}1&1&0\\0&1&1\end{smallmatrix}$, a $1 \times 2$ kernel,
+# Take the $2 \times 3$ image $X = \begin{bmatrix}1&1&0\\0&1&1\end{bmatrix}$, a $1 \times 2$ kernel,
 # no bias, and the **sum** of squared errors. What is the critical learning rate $\eta^*$: gradient descent
 # converges from any start for every $\eta < \eta^*$ and diverges from almost every start for $\eta > \eta^*$?
 # (At $\eta = \eta^*$ itself the error along the steepest direction flips sign forever without shrinking,
@@ -885,7 +943,7 @@ q2.check(kernel_gradient)
 # %% [markdown]
 # ### Exercise 3 (to think about): why did the loss explode?
 #
-# In your own words: why did the MXNet source's loss grow from 2 to about $10^7$ in ten steps, why did its
+# In your own words: why did the MXNet source's loss grow from 2 to about $10^7$ in eight updates, why did its
 # kernel end up with two huge, nearly equal entries, and what are two different ways to fix the run? This
 # one has no automatic check.
 

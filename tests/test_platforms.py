@@ -32,6 +32,10 @@ NODEPS = ROOT / "requirements-nodeps.txt"
 README = ROOT / "README.md"
 
 PYPI = "https://pypi.org/simple"
+#: The one exception to "binary wheels only": pure-Python packages that PyPI has as source only, which pip
+#: builds on any platform without a compiler. onetimepass 1.0.1 (no wheel) is required by
+#: jupyterhub-nativeauthenticator, the classroom hub's login (classroom/jupyterhub_config.py).
+SOURCE_ONLY_PURE_PYTHON = ("onetimepass",)
 # uv reads the package pages from the first host and the wheels' metadata from the second.
 REGISTRY_HOSTS = ("pypi.org", "files.pythonhosted.org")
 YES, NO = "✅", "❌"
@@ -181,7 +185,8 @@ def uv_compile(requirements: Path, platform: Platform, cache_dir: Path, *, no_de
     command = [
         uv_binary(), "pip", "compile", str(requirements),
         "--python", sys.executable, "--python-version", "3.11", "--python-platform", platform.uv_target,
-        "--only-binary", ":all:", "--default-index", index,
+        "--only-binary", ":all:", *[part for name in SOURCE_ONLY_PURE_PYTHON for part in ("--no-binary", name)],
+        "--default-index", index,
         # Only what this test says: no uv.toml or UV_* settings of the machine (another index, say).
         "--no-config", "--no-python-downloads", "--cache-dir", str(cache_dir),
         "--quiet", "--no-header", "--no-annotate",

@@ -222,6 +222,58 @@ def test_widget_cells_keep_their_first_frame(site):
         assert re.search(r'<img[^>]+src="[^"]+\.png"', following), f"{lesson.stem}: no stored frame after {name}"
 
 
+# -- alt text of figures ------------------------------------------------------------------------
+#: An alt text that is no description: a file name or path, or nbconvert's placeholder.
+NOT_A_DESCRIPTION = re.compile(r"(^|/)[\w.\-]+\.(png|gif|jpe?g|svg)$|^No description has been provided|^\s*$", re.I)
+
+
+def image_alts(page: str) -> List[Tuple[str, str]]:
+    """``(alt, src start)`` of every ``<img>`` in an HTML page (alt None when the attribute is missing)."""
+    found = []
+    for tag in re.findall(r"<img\b[^>]*>", page):
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        src = re.search(r'\bsrc="([^"]{0,60})', tag)
+        found.append((html.unescape(alt.group(1)) if alt else None, src.group(1) if src else ""))
+    return found
+
+
+def test_every_figure_in_site_and_slides_has_a_description(site, deck_dir):
+    for lesson in LESSONS:
+        for page in (site.out / "notebooks" / f"{lesson.stem}.html", deck_dir / f"{lesson.stem}.slides.html"):
+            alts = image_alts(page.read_text())
+            bad = [(alt, src) for alt, src in alts if alt is None or NOT_A_DESCRIPTION.search(alt)]
+            assert not bad, f"{page.name}: images without a real alt text: {bad[:3]}"
+        outputs = sum(any(mime in output.get("data", {}) for mime in build_site.IMAGE_MIMES)
+                      for cell in nbformat.read(lesson, as_version=4).cells for output in cell.get("outputs", []))
+        deck_figures = [alt for alt, src in image_alts((deck_dir / f"{lesson.stem}.slides.html").read_text())
+                        if src.startswith("data:")]
+        assert len(deck_figures) == outputs, f"{lesson.stem}: {outputs} figure outputs, {len(deck_figures)} on slides"
+
+
+def test_alt_text_comes_from_the_lesson():
+    titled = "fig, ax = plt.subplots()\nax.set_title('panel')\nfig.suptitle(\"The whole figure\")\nplt.show()"
+    notebook = _notebook(("md", "## Section\n\nThe picture below shows **two** [boxes](x.md). More text."),
+                         ("code", "plt.imshow(x)\nplt.show()"), ("code", titled), ("code", "plt.plot(y)"),
+                         ("code", "show(f\"step {n}\")\nplt.title(f\"loss at step {n}\")"), ("code", "widget"))
+    png = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 640x480 with 1 Axes>"}
+    for cell in notebook.cells[1:]:
+        cell.outputs = [nbformat.v4.new_output("display_data", data=dict(png))]
+    notebook.cells[3].metadata["alt"] = "A rising curve, written by the author"
+    notebook.cells[5].outputs[0]["data"]["text/plain"] = "input 5x5, kernel 3x3, padding 1\noutput 3x3"
+    alts = [build_site.figure_alt_text(notebook.cells, index) for index in range(1, 6)]
+    assert alts == ["Figure: The picture below shows two boxes.",            # the sentence that introduces it
+                    "Figure: The whole figure; panel",                        # its titles, the figure's first
+                    "A rising curve, written by the author",                  # the author's own, first of all
+                    "Figure: loss at step n",                                 # a title built from a variable
+                    "Interactive widget, first frame: input 5x5, kernel 3x3, padding 1"]  # a widget's settings
+    build_site.add_alt_text(notebook)
+    for cell, alt in zip(notebook.cells[1:], alts):
+        assert cell.outputs[0].metadata["image/png"]["alt"] == alt  # read by the slides' template
+        assert cell.metadata["mystnb"]["image"]["alt"] == alt       # read by myst-nb for the site
+    assert build_site.figure_titles("plt.title(f'{a}')\nax.set_title('b', x=1)") == ["b"]
+    assert build_site.figure_titles("%%needs mxnet\nfig.suptitle('c')") == ["c"]
+
+
 # -- exercises on the site -----------------------------------------------------------------------
 class DetailsParser(HTMLParser):
     """A page's ``<details>`` elements (open or not, summary text, inner text) and the text outside them."""

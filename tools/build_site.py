@@ -411,8 +411,114 @@ def exercises_for_the_page(notebook: nbformat.NotebookNode, where: str) -> nbfor
     return notebook
 
 
+# -- alt text of figures -----------------------------------------------------------------------------
+#: Cell metadata key where a lesson's author writes a figure's alt text (``# %% alt="..."`` in the source).
+ALT_KEY = "alt"
+#: Image outputs whose alt text this module sets (and the tests check).
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
+#: Calls and keywords whose first string argument is a title shown in the figure.
+_TITLE_CALLS = ("suptitle", "set_title", "title")
+_TITLE_KEYWORDS = ("title", "titles", "suptitle")
+
+
+def _literal_text(node) -> Optional[str]:
+    """A string literal's text; an f-string's with each ``{expression}`` written as the expression's source."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value if isinstance(part, ast.Constant) else ast.unparse(part.value)
+                       for part in node.values)
+    return None
+
+
+def figure_titles(source: str) -> List[str]:
+    """The titles a figure cell's code gives its figure, the figure's own (``suptitle``) first, then the
+    panels' (``set_title``/``title`` arguments, ``title=``/``titles=`` keywords, lists included). Titles built
+    from variables (f-strings with ``{...}``) are used only when the code has no plain title."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+        values = list(node.args[:1]) if name in _TITLE_CALLS else []
+        for keyword in node.keywords:
+            if keyword.arg in _TITLE_KEYWORDS:
+                values += list(keyword.value.elts) if isinstance(keyword.value, (ast.List, ast.Tuple)) \
+                    else [keyword.value]
+        for value in values:
+            text = _literal_text(value)
+            if text and text.strip():
+                plain = not isinstance(value, ast.JoinedStr) or all(isinstance(p, ast.Constant) for p in value.values)
+                found.append((not plain, name != "suptitle", node.lineno, node.col_offset, " ".join(text.split())))
+    found.sort()
+    plain = [item for item in found if not item[0]]
+    return [item[-1] for item in (plain or found)]
+
+
+def _first_sentence(markdown: str) -> str:
+    """The first sentence of a markdown cell's prose, without markup (headings, links, code marks, maths kept)."""
+    lines = [line for line in markdown.splitlines() if line.strip() and not line.lstrip().startswith(("#", "!["))]
+    text = " ".join(" ".join(lines).split())
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("**", "").replace("`", "")
+    match = re.match(r"(.+?[.:!?])(\s|$)", text)
+    return (match.group(1) if match else text)[:300]
+
+
+def figure_alt_text(cells: Sequence, index: int) -> str:
+    """What cell ``index``'s figure shows, from the lesson; never a file path.
+
+    In order: the alt text its author wrote (cell metadata ``alt``); the first line of the text a
+    widget stores beside its first frame (its settings); the titles its code gives the figure; the
+    first sentence of the markdown just above it, which introduces it.
+    """
+    cell = cells[index]
+    authored = cell.get("metadata", {}).get(ALT_KEY)
+    if isinstance(authored, str) and authored.strip():
+        return authored.strip()
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if any(mime in data for mime in IMAGE_MIMES) and data.get("text/plain", "").strip() \
+                and not data["text/plain"].lstrip().startswith("<"):  # not "<Figure size ...>"
+            return "Interactive widget, first frame: " + data["text/plain"].strip().splitlines()[0]
+    titles = figure_titles(cell.get("source", ""))
+    if titles:
+        return "Figure: " + "; ".join(titles)
+    for earlier in range(index - 1, -1, -1):
+        if cells[earlier].cell_type == "markdown":
+            sentence = _first_sentence(cells[earlier].source)
+            if sentence:
+                return "Figure: " + sentence
+    return "Figure"
+
+
+def add_alt_text(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Give every image output its alt text (in place; returns ``notebook``).
+
+    The output's own metadata gets ``alt`` (the slides' template reads it), and the cell gets myst-nb's
+    ``mystnb.image.alt`` (the site's renderer reads that; without it Sphinx writes the image's file path).
+    """
+    for index, cell in enumerate(notebook.cells):
+        images = [output for output in cell.get("outputs", [])
+                  if any(mime in output.get("data", {}) for mime in IMAGE_MIMES)]
+        if not images:
+            continue
+        alt = figure_alt_text(notebook.cells, index)
+        for output in images:
+            metadata = output.setdefault("metadata", {})
+            for mime in IMAGE_MIMES:
+                if mime in output["data"]:
+                    metadata.setdefault(mime, {})["alt"] = alt
+        cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
+    return notebook
+
+
 def stage_lesson(path: Path, notebooks_dir: Path) -> None:
-    notebook = exercises_for_the_page(nbformat.read(path, as_version=4), path.name)
+    notebook = add_alt_text(exercises_for_the_page(nbformat.read(path, as_version=4), path.name))
     notebook.cells.insert(1, downloads_cell(path.stem))
     for index, cell in enumerate(notebook.cells):  # ids must stay unique after the insertion
         cell.id = f"cell-{index:03d}"

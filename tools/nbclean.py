@@ -28,9 +28,9 @@ LANGUAGE_INFO = {
     "version": "3.11.7",
 }
 
-#: Cell metadata worth keeping: tags (nbval markers), slide types. Timestamps,
+#: Cell metadata worth keeping: tags (nbval markers), slide types, a figure's alt text (tools/build_site.py). Timestamps,
 #: UI state and jupytext's spacing hints are dropped.
-KEPT_CELL_METADATA = ("tags", "slideshow", "nbval")
+KEPT_CELL_METADATA = ("tags", "slideshow", "nbval", "alt")
 
 
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

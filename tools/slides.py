@@ -64,7 +64,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_site import (BuildError, IMAGES, ROOT, TAG_EXERCISE_BIND, TAG_EXERCISE_HELP,  # noqa: E402
-                        TAG_HIDE_INPUT, TAG_SETUP, cdn_references, copy_assets, ensure_node_modules,
+                        TAG_HIDE_INPUT, TAG_SETUP, add_alt_text, cdn_references, copy_assets, ensure_node_modules,
                         find_lessons, has_tag, is_worked_solution, lesson_title, remove_solution_markers)
 
 DEFAULT_OUT = ROOT / "build" / "slides"
@@ -177,7 +177,7 @@ def estimated_minutes(notebook: nbformat.NotebookNode) -> int:
 # -- build -------------------------------------------------------------------------------------------
 def deck_notebook(path: Path) -> nbformat.NotebookNode:
     """The lesson as a deck: slide types assigned, solution markers and figure code out, figure links to images/."""
-    notebook = nbformat.read(path, as_version=4)
+    notebook = add_alt_text(nbformat.read(path, as_version=4))  # the template writes it into each figure's <img>
     for cell in notebook.cells:
         if has_tag(cell, TAG_HIDE_INPUT):
             cell.metadata["transient"] = {"remove_source": True}  # nbconvert's templates then show the outputs only

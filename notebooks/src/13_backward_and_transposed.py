@@ -81,8 +81,8 @@ from mxnet.gluon import nn as gluon_nn
 #
 # $$\frac{\partial L}{\partial K[a, b]} = \sum_{i, j} X[i + a,\, j + b]\; G[i, j] = (X \star G)[a, b].$$
 #
-# That is a cross-correlation of the input with $G$ playing the kernel; lesson 05 used it to learn a
-# kernel. $X$ is $h \times w$ and $G$ is $(h - k_h + 1) \times (w - k_w + 1)$, so $X \star G$ has
+# That is a cross-correlation of the input with $G$ playing the kernel: lesson 03 derived it, and
+# lesson 05 used it to learn a kernel. $X$ is $h \times w$ and $G$ is $(h - k_h + 1) \times (w - k_w + 1)$, so $X \star G$ has
 # $k_h \times k_w$ entries: one per weight.
 
 # %%

@@ -8,17 +8,17 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from typing import Callable, List
+from typing import Callable, List, Sequence
 
-__all__ = ["MIN_SAMPLE_SECONDS", "median_seconds"]
+__all__ = ["MIN_SAMPLE_SECONDS", "median_seconds", "relative_spread", "sample_seconds"]
 
 #: Calls faster than this are timed in loops that last about this long (see median_seconds).
 MIN_SAMPLE_SECONDS = 2e-3
 
 
-def median_seconds(function: Callable[[], object], *, min_repeats: int = 3, max_repeats: int = 25,
-                   budget_seconds: float = 1.0, min_sample_seconds: float = 0.0) -> float:
-    """Median wall time of one ``function()`` call after one warm-up call; repeats until the budget or ``max_repeats``.
+def sample_seconds(function: Callable[[], object], *, min_repeats: int = 3, max_repeats: int = 25,
+                   budget_seconds: float = 1.0, min_sample_seconds: float = 0.0) -> List[float]:
+    """Wall times of one ``function()`` call after one warm-up call; repeats until the budget or ``max_repeats``.
 
     With ``min_sample_seconds``, a call faster than that is timed in loops of as many calls as
     fill it, and each sample is the loop's time per call (as ``timeit`` does): a single call of
@@ -38,4 +38,19 @@ def median_seconds(function: Callable[[], object], *, min_repeats: int = 3, max_
         for _ in range(loops):
             function()
         times.append((time.perf_counter() - begin) / loops)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(function: Callable[[], object], **options) -> float:
+    """The median of :func:`sample_seconds` (same options): one call's typical time."""
+    return statistics.median(sample_seconds(function, **options))
+
+
+def relative_spread(samples: Sequence[float]) -> float:
+    """``(slowest - fastest) / median`` of timing samples: 0.1 means the samples spread over 10 % of the median.
+
+    >>> relative_spread([1.0, 1.1, 1.0])
+    0.1
+    """
+    middle = statistics.median(samples)
+    return round((max(samples) - min(samples)) / middle, 12)

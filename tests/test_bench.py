@@ -1,6 +1,9 @@
 """tools/benchmark.py and course_utils.timing: the machinery, on tiny cases (the real benchmark is `make bench`, not a test)."""
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 
 import benchmark
@@ -155,7 +158,8 @@ def test_markdown_has_the_targets_and_the_table(tmp_path):
                           benchmark.check_targets(results))
     text = path.read_text()
     assert text.startswith("Run: test")
-    assert "| 16x16 k3 float32 | course_utils.corr2d | 1e-05 | 1.000 |" in text
+    assert "| 16x16 k3 float32 | course_utils.corr2d | 1e-05 |  | 1.000 |" in text  # no samples: no spread
+    assert "| median (s) | spread (%) | ratio to fastest |" in text
     assert "| target | measured | verdict |" in text
 
 
@@ -184,3 +188,41 @@ def test_measure_crossover_returns_sides_and_finite_or_inf_work():
     result = benchmark.measure_crossover(sides=(8, 24), kernels=(3, 5, 7), repeats=1)
     assert [side for side, _ in result] == [8, 24]
     assert all(work > 0 for _, work in result)
+
+
+def test_isolated_run_gives_each_library_a_fresh_process_and_the_same_rows():
+    case = benchmark.Case(16, 3)
+    lines = []
+    isolated = benchmark.run_isolated([case], threads=1, budget_seconds=0.01, log=lines.append)
+    in_process = benchmark.run([case], budget_seconds=0.01, log=lambda line: None)
+    assert [r.name for r in isolated] == [r.name for r in in_process]
+    assert all(r.seconds > 0 and r.spread >= 0 for r in isolated)
+    assert len(lines) == len(isolated)
+    assert {r.name.split(".")[0].split(" ")[0] for r in isolated} == set(benchmark.available_libraries())
+
+
+def test_a_failing_worker_stops_the_run_with_its_command(monkeypatch):
+    monkeypatch.setattr(benchmark, "available_libraries", lambda: ["scipy"])
+    monkeypatch.setattr(benchmark.sys, "executable", benchmark.sys.executable + "-missing")
+    with pytest.raises((RuntimeError, OSError)):
+        benchmark.run_isolated([benchmark.Case(16, 3)], threads=1, budget_seconds=0.01, log=lambda line: None)
+
+
+def test_worker_prints_one_machine_readable_line_per_result(monkeypatch, capsys):
+    monkeypatch.setattr(benchmark.sys, "stdin", io.StringIO(json.dumps([vars(benchmark.Case(8, 3))])))
+    assert benchmark.main(["--worker", "scipy", "--threads", "1", "--budget", "0.01"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(benchmark.RESULT_PREFIX)]
+    fields = [json.loads(line[len(benchmark.RESULT_PREFIX):]) for line in lines]
+    assert [f["name"] for f in fields] == ["scipy.signal.correlate2d", "scipy.signal.fftconvolve",
+                                           "scipy.ndimage.correlate"]
+    assert all(f["case"] == vars(benchmark.Case(8, 3)) and f["seconds"] > 0 for f in fields)
+
+
+def test_the_header_names_the_blas_and_its_kernels():
+    description = benchmark.blas_description()
+    assert "openblas" in description.lower() and "kernels, from numpy" in description
+
+
+def test_relative_spread():
+    assert timing.relative_spread([2.0, 2.0, 2.0]) == 0.0
+    assert timing.relative_spread([1.0, 3.0, 2.0]) == 1.0

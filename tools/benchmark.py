@@ -27,9 +27,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import math
 import os
 import platform
+import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -39,7 +42,7 @@ import numpy as np
 
 from course_utils import fast_correlation
 from course_utils.fast_correlation import CROSSOVER_MARGIN
-from course_utils.timing import MIN_SAMPLE_SECONDS, median_seconds
+from course_utils.timing import MIN_SAMPLE_SECONDS, median_seconds, relative_spread, sample_seconds
 
 __all__ = ["Case", "Result", "check_targets", "default_cases", "measure_crossover", "run", "main"]
 
@@ -87,6 +90,7 @@ class Result:
     name: str
     seconds: Optional[float]  # None: skipped
     note: str = ""
+    spread: Optional[float] = None  # (slowest - fastest) / median of the timed samples
 
     @property
     def gflops(self) -> Optional[float]:
@@ -187,30 +191,36 @@ def available_memory_bytes() -> Optional[int]:
     return None
 
 
-def _implementations(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Callable[[], object]]:
-    """Callables computing the valid cross-correlation of ``case``; inputs are converted beforehand."""
-    import jax
-    import jax.numpy as jnp
+def _course_utils(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Callable[[], object]]:
+    from course_utils import ops
+
+    if not case.single_channel:
+        return {"course_utils.corr2d_batch": lambda: ops.corr2d_batch(X, K)}
+    x2, k2 = X[0, 0], K[0, 0]
+    implementations = {"course_utils.corr2d": lambda: ops.corr2d(x2, k2)}
+    if case.size <= 64:
+        implementations["course_utils.corr2d_naive"] = lambda: ops.corr2d_naive(x2, k2)
+    return implementations
+
+
+def _scipy(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Callable[[], object]]:
+    if not case.single_channel:
+        return {}
+    from scipy import ndimage, signal
+
+    x2, k2 = X[0, 0], K[0, 0]
+    half = case.kernel // 2
+    return {
+        "scipy.signal.correlate2d": lambda: signal.correlate2d(x2, k2, mode="valid"),
+        "scipy.signal.fftconvolve": lambda: signal.fftconvolve(x2, k2[::-1, ::-1], mode="valid"),
+        "scipy.ndimage.correlate": lambda: ndimage.correlate(x2, k2, mode="constant")[
+            half:half + case.output_size, half:half + case.output_size],
+    }
+
+
+def _torch(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Callable[[], object]]:
     import torch
     import torch.nn.functional as F
-
-    from course_utils import frameworks, ops
-
-    implementations: Dict[str, Callable[[], object]] = {}
-    if case.single_channel:
-        x2, k2 = X[0, 0], K[0, 0]
-        implementations["course_utils.corr2d"] = lambda: ops.corr2d(x2, k2)
-        if case.size <= 64:
-            implementations["course_utils.corr2d_naive"] = lambda: ops.corr2d_naive(x2, k2)
-        from scipy import ndimage, signal
-
-        implementations["scipy.signal.correlate2d"] = lambda: signal.correlate2d(x2, k2, mode="valid")
-        implementations["scipy.signal.fftconvolve"] = lambda: signal.fftconvolve(x2, k2[::-1, ::-1], mode="valid")
-        half = case.kernel // 2
-        implementations["scipy.ndimage.correlate"] = (
-            lambda: ndimage.correlate(x2, k2, mode="constant")[half:half + case.output_size, half:half + case.output_size])
-    else:
-        implementations["course_utils.corr2d_batch"] = lambda: ops.corr2d_batch(X, K)
 
     xt, kt = torch.from_numpy(X), torch.from_numpy(K)
 
@@ -218,18 +228,47 @@ def _implementations(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Call
         with torch.no_grad():
             return F.conv2d(xt, kt)
 
-    implementations["torch.nn.functional.conv2d"] = torch_conv
-    if frameworks.available("mxnet"):  # MXNet 1.9.1 has wheels only for Linux: the row is left out elsewhere
-        from mxnet import np as mnp
-        from mxnet import npx
+    return {"torch.nn.functional.conv2d": torch_conv}
 
-        xm, km = mnp.array(X, dtype=X.dtype), mnp.array(K, dtype=K.dtype)
-        implementations["mxnet npx.convolution"] = lambda: npx.convolution(
-            data=xm, weight=km, kernel=(case.kernel, case.kernel), num_filter=case.out_channels,
-            no_bias=True).wait_to_read()
+
+def _mxnet(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Callable[[], object]]:
+    from mxnet import np as mnp
+    from mxnet import npx
+
+    xm, km = mnp.array(X, dtype=X.dtype), mnp.array(K, dtype=K.dtype)
+    return {"mxnet npx.convolution": lambda: npx.convolution(
+        data=xm, weight=km, kernel=(case.kernel, case.kernel), num_filter=case.out_channels,
+        no_bias=True).wait_to_read()}
+
+
+def _jax(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Callable[[], object]]:
+    import jax
+    import jax.numpy as jnp
+
     xj, kj = jnp.asarray(X), jnp.asarray(K)
     conv = jax.jit(lambda x, k: jax.lax.conv_general_dilated(x, k, window_strides=(1, 1), padding="VALID"))
-    implementations["jax lax.conv (jit)"] = lambda: conv(xj, kj).block_until_ready()
+    return {"jax lax.conv (jit)": lambda: conv(xj, kj).block_until_ready()}
+
+
+#: Each library's implementations; in the default (isolated) run each library gets a fresh process.
+LIBRARIES: Dict[str, Callable[[Case, np.ndarray, np.ndarray], Dict[str, Callable[[], object]]]] = {
+    "course_utils": _course_utils, "scipy": _scipy, "torch": _torch, "mxnet": _mxnet, "jax": _jax,
+}
+
+
+def available_libraries() -> List[str]:
+    from course_utils import frameworks
+
+    # MXNet 1.9.1 has wheels only for Linux: its rows are left out elsewhere.
+    return [name for name in LIBRARIES if name != "mxnet" or frameworks.available("mxnet")]
+
+
+def _implementations(case: Case, X: np.ndarray, K: np.ndarray,
+                     libraries: Optional[Sequence[str]] = None) -> Dict[str, Callable[[], object]]:
+    """Callables computing the valid cross-correlation of ``case``; inputs are converted beforehand."""
+    implementations: Dict[str, Callable[[], object]] = {}
+    for library in available_libraries() if libraries is None else libraries:
+        implementations.update(LIBRARIES[library](case, X, K))
     return implementations
 
 
@@ -252,7 +291,9 @@ def _skip_reason(case: Case, name: str, seconds_per_madd: Dict[Tuple[str, str], 
     return None
 
 
-def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print) -> List[Result]:
+def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print,
+        libraries: Optional[Sequence[str]] = None) -> List[Result]:
+    """Measure every case with every implementation of ``libraries`` (default: all), in this process."""
     results: List[Result] = []
     rng = np.random.default_rng(0)
     seconds_per_madd: Dict[Tuple[str, str], float] = {}  # fastest seen, per implementation and dtype
@@ -260,7 +301,7 @@ def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print) -> Lis
         dtype = np.dtype(case.dtype)
         X = rng.standard_normal((case.batch, case.in_channels, case.size, case.size)).astype(dtype)
         K = rng.standard_normal((case.out_channels, case.in_channels, case.kernel, case.kernel)).astype(dtype)
-        for name, function in _implementations(case, X, K).items():
+        for name, function in _implementations(case, X, K, libraries).items():
             reason = _skip_reason(case, name, seconds_per_madd)
             if reason is not None:
                 results.append(Result(case, name, None, reason))
@@ -274,6 +315,52 @@ def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print) -> Lis
     return results
 
 
+#: Marks a worker's result lines among whatever its libraries print.
+RESULT_PREFIX = "BENCHMARK-RESULT "
+
+
+def run_isolated(cases: Sequence[Case], *, threads: int, budget_seconds: float = 1.0, log=print) -> List[Result]:
+    """:func:`run`, each library in a fresh Python process, so nothing that ran before can distort its times.
+
+    Inside one process PyTorch's time for the 8x64x56x56 layer was measured anywhere from 5 to
+    34 ms depending on what had run before it (thread pools, allocator state, MXNet's import
+    changing PyTorch's thread count); a fresh process gave 5.2-6.4 ms.
+    """
+    results: List[Result] = []
+    payload = json.dumps([vars(case) for case in cases])
+    for library in available_libraries():
+        command = [sys.executable, os.path.abspath(__file__), "--worker", library, "--threads", str(threads),
+                   "--budget", str(budget_seconds)]
+        worker = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        worker.stdin.write(payload)
+        worker.stdin.close()
+        for line in worker.stdout:
+            if line.startswith(RESULT_PREFIX):
+                fields = json.loads(line[len(RESULT_PREFIX):])
+                result = Result(Case(**fields.pop("case")), **fields)
+                results.append(result)
+                log(_format_row(result, None))
+        if worker.wait() != 0:
+            raise RuntimeError(f"the {library} worker failed (exit status {worker.returncode}): {' '.join(command)}")
+    order = {case: index for index, case in enumerate(cases)}
+    return sorted(results, key=lambda result: order[result.case])  # stable: each case's rows stay in library order
+
+
+def _worker(library: str, threads: int, budget_seconds: float) -> int:
+    """The child of :func:`run_isolated`: read the cases as JSON on stdin, print one result line each."""
+    cases = [Case(**fields) for fields in json.loads(sys.stdin.read())]
+    prepare_libraries(threads, [library])
+
+    def emit(_row: str) -> None:
+        pass  # the parent prints the rows; here only the machine-readable lines below go out
+
+    for result in run(cases, budget_seconds=budget_seconds, log=emit, libraries=[library]):
+        fields = {"case": vars(result.case), "name": result.name, "seconds": result.seconds, "note": result.note,
+                  "spread": result.spread}
+        print(RESULT_PREFIX + json.dumps(fields), flush=True)
+    return 0
+
+
 def _measure(case: Case, name: str, function: Callable[[], object], budget_seconds: float) -> Result:
     begin = time.perf_counter()
     try:
@@ -284,8 +371,8 @@ def _measure(case: Case, name: str, function: Callable[[], object], budget_secon
     trial = time.perf_counter() - begin
     if trial > SLOW_LIMIT_SECONDS / 4:
         return Result(case, name, None, f"skipped: one call took {trial:.1f} s")
-    return Result(case, name, median_seconds(function, budget_seconds=budget_seconds,
-                                             min_sample_seconds=MIN_SAMPLE_SECONDS))
+    samples = sample_seconds(function, budget_seconds=budget_seconds, min_sample_seconds=MIN_SAMPLE_SECONDS)
+    return Result(case, name, statistics.median(samples), spread=relative_spread(samples))
 
 
 def _format_seconds(seconds: float) -> str:
@@ -300,8 +387,9 @@ def _format_row(result: Result, ratio: Optional[float]) -> str:
     if result.seconds is None:
         return f"  {result.case.label:32s} {result.name:36s} {result.note}"
     ratio_text = "" if ratio is None else f"  x{ratio:7.2f}"
+    spread_text = "" if result.spread is None else f"  spread {100 * result.spread:4.0f}%"
     return (f"  {result.case.label:32s} {result.name:36s} {_format_seconds(result.seconds)}{ratio_text}"
-            f"  {result.gflops:8.2f} GFLOP/s")
+            f"  {result.gflops:8.2f} GFLOP/s{spread_text}")
 
 
 def summarise(results: Sequence[Result], peak: float) -> List[dict]:
@@ -313,6 +401,7 @@ def summarise(results: Sequence[Result], peak: float) -> List[dict]:
             rows.append({
                 "case": case.label, "implementation": r.name,
                 "median_s": "" if r.seconds is None else f"{r.seconds:.6g}",
+                "spread_percent": "" if r.spread is None else f"{100 * r.spread:.0f}",
                 "ratio_to_fastest": "" if r.seconds is None else f"{r.seconds / fastest:.3f}",
                 "gflops": "" if r.seconds is None else f"{r.gflops:.3f}",
                 "percent_of_matmul_peak": "" if r.seconds is None else f"{100 * r.gflops / peak:.1f}",
@@ -408,21 +497,53 @@ def _write_markdown(rows: Sequence[dict], path: str, peak: float, header: Sequen
             for check in checks:
                 handle.write(f"| {check.target} | {check.measured} | {check.verdict} |\n")
             handle.write("\n")
-        handle.write("| case | implementation | median (s) | ratio to fastest | GFLOP/s | % of peak | note |\n")
-        handle.write("|---|---|---|---|---|---|---|\n")
+        handle.write("| case | implementation | median (s) | spread (%) | ratio to fastest | GFLOP/s | % of peak | note |\n")
+        handle.write("|---|---|---|---|---|---|---|---|\n")
         for row in rows:
             handle.write("| " + " | ".join(str(row[k]) for k in row) + " |\n")
 
 
-def set_threads(threads: int) -> None:
-    import torch
+def prepare_libraries(threads: int, libraries: Sequence[str]) -> None:
+    """Import ``libraries`` and give each ``threads`` threads, NumPy's BLAS and course_utils included.
+
+    The counts are set after every import, because importing MXNet drops PyTorch to one thread.
+    """
     from threadpoolctl import threadpool_limits
 
+    os.environ["MXNET_CPU_WORKER_NTHREADS"] = str(threads)  # read when MXNet's engine starts work
+    if "jax" in libraries:
+        import jax
 
-    torch.set_num_threads(threads)
+        jax.config.update("jax_enable_x64", True)  # otherwise JAX silently computes the float64 cases in float32
+        try:
+            jax.config.update("jax_platforms", "cpu")
+        except RuntimeError:  # backend already initialised
+            pass
+    if "mxnet" in libraries:
+        import mxnet  # noqa: F401
+    if "torch" in libraries:
+        import torch
+
+        torch.set_num_threads(threads)
     threadpool_limits(threads)
     fast_correlation.set_num_threads(threads)
-    os.environ["MXNET_CPU_WORKER_NTHREADS"] = str(threads)  # read when MXNet's engine starts work
+
+
+def blas_description() -> str:
+    """Every BLAS loaded, with its version, the processor kernels it chose and whose copy it is (threadpoolctl).
+
+    NumPy and SciPy wheels each bring their own OpenBLAS, which may pick different kernels.
+    """
+    from threadpoolctl import threadpool_info
+
+    found = []
+    for info in threadpool_info():
+        if info.get("user_api") != "blas":
+            continue
+        owner = os.path.basename(os.path.dirname(info.get("filepath", ""))).replace(".libs", "")
+        found.append(f"{info.get('internal_api', '?')} {info.get('version') or '?'} "
+                     f"({info.get('architecture') or 'kernels unknown'} kernels, from {owner or '?'})")
+    return "; ".join(found) or "none found by threadpoolctl"
 
 
 # -- the direct/FFT crossover of corr2d (--crossover) ---------------------------------------------
@@ -488,8 +609,17 @@ def print_crossover() -> None:
             print(f"  {side:6d} {work:10.1f} {stored.get(side, float('nan')):18.1f}")
 
 
+def _version(distribution: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark 2-D cross-correlation implementations in one process.")
+    parser = argparse.ArgumentParser(description="Benchmark 2-D cross-correlation: course_utils against the libraries.")
     parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke test)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads for every library")
     parser.add_argument("--budget", type=float, default=1.0, help="seconds of repeats per measurement")
@@ -497,42 +627,46 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--markdown", help="also write the table to this Markdown file")
     parser.add_argument("--crossover", action="store_true",
                         help="only measure corr2d's direct/FFT crossover and compare it with the stored table")
+    parser.add_argument("--in-process", action="store_true",
+                        help="time every library in this one process (faster to start, but what ran before can "
+                             "distort later times)")
+    parser.add_argument("--worker", choices=sorted(LIBRARIES), help=argparse.SUPPRESS)  # run_isolated's children
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error(f"--threads must be >= 1; got {args.threads}")
 
-    import jax  # (import everything first: MXNet's import changes PyTorch's thread count)
-    import scipy
-    import torch
-
-    from course_utils import frameworks
-
-    mxnet_version = __import__("mxnet").__version__ if frameworks.available("mxnet") else "not installed"
-
-    jax.config.update("jax_enable_x64", True)  # otherwise JAX silently computes the float64 cases in float32
-    try:
-        jax.config.update("jax_platforms", "cpu")
-    except RuntimeError:  # backend already initialised
-        pass
-    set_threads(args.threads)
+    if args.worker:
+        return _worker(args.worker, args.threads, args.budget)
     if args.crossover:
+        prepare_libraries(args.threads, ["course_utils"])
         print(f"threads: {args.threads}")
         print_crossover()
         return 0
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(args.threads)  # for the matmul peak, measured here
     ticks_before = cpu_ticks()
     peak = matmul_peak_gflops()
+    versions = ", ".join(f"{name} {_version(name)}" for name in ("numpy", "scipy", "torch", "mxnet", "jax"))
+    how = ("each library in a fresh process (what ran before cannot change its times)" if not args.in_process
+           else "all libraries in this one process (--in-process)")
     header = [
         f"Run: {time.strftime('%Y-%m-%d %H:%M')}, {cpu_name()}, "
         f"{os.cpu_count()} logical CPUs, threads: {args.threads}",
-        f"Versions: numpy {np.__version__}, scipy {scipy.__version__}, torch {torch.__version__}, "
-        f"mxnet {mxnet_version}, jax {jax.__version__}",
+        f"BLAS: {blas_description()}",
+        f"Versions: {versions}",
+        f"Timing: {how}; median of repeated calls, spread = (slowest - fastest) / median of those calls",
     ]
     header.append("GFLOP/s = 2 x the direct multiply-adds (batch x C_out x C_in x k^2 x outputs) / time, for every "
                   "implementation: FFT-based ones do far less arithmetic, so their equivalent rate can exceed the "
                   "matmul peak.")
     print("\n".join(header))
     print(f"float32 matmul peak: {peak:.1f} GFLOP/s")
-    results = run(default_cases(args.quick), budget_seconds=args.budget)
+    if args.in_process:
+        prepare_libraries(args.threads, available_libraries())
+        results = run(default_cases(args.quick), budget_seconds=args.budget)
+    else:
+        results = run_isolated(default_cases(args.quick), threads=args.threads, budget_seconds=args.budget)
     rows = summarise(results, peak)
     print("\nSummary (ratio = time / fastest time for the same case):")
     current = None
@@ -542,7 +676,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"\n{current}")
         if row["median_s"]:
             print(f"  {row['implementation']:36s} {_format_seconds(float(row['median_s']))}  x{float(row['ratio_to_fastest']):7.2f}"
-                  f"  {float(row['gflops']):8.2f} GFLOP/s ({row['percent_of_matmul_peak']}% of peak)")
+                  f"  {float(row['gflops']):8.2f} GFLOP/s ({row['percent_of_matmul_peak']}% of peak)"
+                  f"  spread {row['spread_percent']}%")
         else:
             print(f"  {row['implementation']:36s} {row['note']}")
     checks = check_targets(results)

@@ -565,7 +565,7 @@ assert set(np.unique(inside_3)) == {1, 2, 4} and set(np.unique(inside_4)) == {4}
 assert np.array_equal(coverage_3, cu.conv_transpose2d(np.ones((4, 4)), np.ones((3, 3)), stride=2, padding=1,
                                                       output_padding=1))
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Two 8x8 grids of tap counts with their numbers, viridis colours. Kernel 3, stride 2: rows and columns alternate, so inner pixels hold 4 (yellow) where an odd row meets an odd column, 2 where one of them is odd, 1 elsewhere: a checkerboard. Kernel 4, stride 2: every inner pixel holds 4; only the border holds 2, and the corners 1."
 fig = show_row([coverage_3, coverage_4],
                ["kernel 3, stride 2: 1, 2 or 4 taps", "kernel 4, stride 2: 4 taps inside"],
                "Taps that reach each output pixel of a stride-2 transposed convolution (4x4 -> 8x8)",
@@ -609,7 +609,7 @@ for name, value in spreads.items():
 assert spreads["transposed, kernel 3"] > 2 * spreads["transposed, kernel 4"] > 0
 assert spreads["resize + 3x3 convolution"] < 1e-12
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Three 12x12 outputs of a constant input, viridis colours. The stride-2 transposed convolution with kernel 3 shows a strong checkerboard of bright and dark pixels; with kernel 4 a weaker pattern of stripes and dots remains, because the four phases sum different weights; resize then convolve is one flat colour inside a darker one-pixel border."
 fig = show_row([out_3, out_4, out_resize],
                [f"transposed, k = 3: spread {spreads['transposed, kernel 3']:.2f}",
                 f"transposed, k = 4: spread {spreads['transposed, kernel 4']:.2f}",

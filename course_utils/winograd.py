@@ -219,18 +219,32 @@ def winograd_conv2d(X: Any, K: Any, tile: int = 2) -> np.ndarray:
     N, C, H, W = X.shape
     O = K.shape[0]
     oh, ow = H - KERNEL_SIZE + 1, W - KERNEL_SIZE + 1
-    th, tw = -(-oh // m), -(-ow // m)  # tiles per column and row (the last ones may stick out)
+    th, tw = -(-oh // m), -(-ow // m)  # tiles per column and per row (the last ones may stick out)
+    tiles_per_channel = N * th * tw
     # Zeros below and right of X let the last tiles stick out; their extra outputs are cropped.
     Xp = np.zeros((N, C, th * m + n - m, tw * m + n - m), dtype=dtype)
     Xp[:, :, :H, :W] = X
-    tiles = sliding_window_view(Xp, (n, n), axis=(2, 3))[:, :, ::m, ::m]  # (N, C, th, tw, n, n), overlapping by 2
-    V = BT @ tiles @ BT.T  # input transform, every tile of every channel
-    U = G @ K.astype(dtype, copy=False) @ G.T  # filter transform, (O, C, n, n), once per layer
-    # Contiguous (n*n, C, tiles) and (n*n, O, C) stacks: one BLAS GEMM per frequency (ξ, ν).
-    V_stack = np.ascontiguousarray(V.transpose(4, 5, 1, 0, 2, 3)).reshape(n * n, C, N * th * tw)
-    U_stack = np.ascontiguousarray(U.transpose(2, 3, 0, 1)).reshape(n * n, O, C)
-    M = np.matmul(U_stack, V_stack)  # (n*n, O, N*th*tw): the sum over input channels
-    M = M.reshape(n, n, O, N, th, tw).transpose(3, 2, 4, 5, 0, 1)  # (N, O, th, tw, n, n)
-    Y_tiles = AT @ M @ AT.T  # output transform: (N, O, th, tw, m, m)
-    Y = Y_tiles.transpose(0, 1, 2, 4, 3, 5).reshape(N, O, th * m, tw * m)
+    windows = sliding_window_view(Xp, (n, n), axis=(2, 3))[:, :, ::m, ::m]  # (N, C, th, tw, n, n), overlapping
+    tiles = np.ascontiguousarray(windows.transpose(4, 5, 1, 0, 2, 3)).reshape(n, n, C * tiles_per_channel)
+    V = _sandwich(BT, tiles).reshape(n * n, C, tiles_per_channel)  # B^T d B for every tile and channel
+    kernels = np.ascontiguousarray(K.transpose(2, 3, 0, 1), dtype=dtype).reshape(KERNEL_SIZE, KERNEL_SIZE, O * C)
+    U = _sandwich(G, kernels).reshape(n * n, O, C)  # G g G^T, once per layer
+    # One GEMM per position (ξ, ν) of the n x n transformed tile: the sum over input channels.
+    M = np.matmul(U, V).reshape(n, n, O * tiles_per_channel)
+    Y = _sandwich(AT, M).reshape(m, m, O, N, th, tw)  # A^T M A: the m x m outputs of every tile
+    Y = Y.transpose(3, 2, 4, 0, 5, 1).reshape(N, O, th * m, tw * m)
     return np.ascontiguousarray(Y[:, :, :oh, :ow])
+
+
+def _sandwich(T: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """``T @ A[:, :, i] @ T.T`` for every i of A, shape (p, p, rest) -> (q, q, rest), for a (q, p) ``T``.
+
+    Two passes, each contracting a leading axis of a contiguous array: measured several times
+    faster than one einsum over both axes or than a matmul of many tiny tile matrices.
+    """
+    q = T.shape[0]
+    half = np.einsum("xa,abr->xbr", T, A)
+    out = np.empty((q, q, A.shape[2]), dtype=np.result_type(T, A))
+    for x in range(q):
+        np.einsum("yb,br->yr", T, half[x], out=out[x])
+    return out

@@ -14,7 +14,7 @@ Settings an instructor may change through the environment, so this file stays as
 ``COURSE_ADMINS`` (required), ``COURSE_HUB_BIND_URL`` (default ``http://127.0.0.1:8000``: only the
 HTTPS reverse proxy on the same machine reaches it), ``COURSE_HUB_STATE`` (the hub's database,
 cookie secret and proxy token; default ``/srv/convolutions-hub``), ``COURSE_CPU_LIMIT`` /
-``COURSE_MEM_LIMIT`` (per learner; default 1 CPU and 1G), ``COURSE_CULL_IDLE_SECONDS`` (default 3600)
+``COURSE_MEM_LIMIT`` (per learner; default 1 CPU and 2G), ``COURSE_CULL_IDLE_SECONDS`` (default 3600)
 and ``COURSE_SPAWNER`` (``local``, the default, or ``systemd``).
 """
 import os
@@ -92,11 +92,11 @@ else:
 c.Spawner.cmd = [sys.executable, str(COURSE_ROOT / "tools" / "class_server.py")]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {"PATH": os.pathsep.join([str(VENV_BIN), "/usr/local/bin", "/usr/bin", "/bin"])}
-# Measured (benchmarks/class-*.md): one learner running a lesson peaks below 1 GB resident; one CPU
-# each. The spawner exports them as CPU_LIMIT / MEM_LIMIT, which size the kernel's threads; the
-# systemd spawner also enforces them.
+# Measured (benchmarks/class-*.md): one learner running a lesson peaks below 1 GB resident (server and
+# kernel); 2G leaves room for a second kernel. One CPU each. The spawner exports them as CPU_LIMIT /
+# MEM_LIMIT (CPU_LIMIT sizes the kernel's threads); the systemd spawner also enforces them.
 c.Spawner.cpu_limit = float(os.environ.get("COURSE_CPU_LIMIT", "1"))
-c.Spawner.mem_limit = os.environ.get("COURSE_MEM_LIMIT", "1G")
+c.Spawner.mem_limit = os.environ.get("COURSE_MEM_LIMIT", "2G")
 c.Spawner.http_timeout = 120
 c.Spawner.start_timeout = 120
 

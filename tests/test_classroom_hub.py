@@ -29,9 +29,9 @@ pytestmark = pytest.mark.skipif(missing_node_reason() is not None, reason=str(mi
 LESSON = "00_getting_started"
 LEARNERS = [Learner(name, f"{name}-long-secret-{index}") for index, name in enumerate(["ada", "grace", "alan"])]
 # What each learner's kernel reports about its threads: the hub gives every learner one CPU.
-PROBE = ("import json, os, torch, course_utils.fast_correlation as fc; "
+PROBE = ("import json, os, torch, course_utils.thread_pool as pool; "
          "print(json.dumps({'omp': os.environ.get('OMP_NUM_THREADS'), 'torch': torch.get_num_threads(), "
-         "'course_utils': fc.get_num_threads(), 'cpu_limit': os.environ.get('CPU_LIMIT')}))")
+         "'course_utils': pool.get_num_threads(), 'cpu_limit': os.environ.get('CPU_LIMIT')}))")
 
 
 @pytest.fixture(scope="module")

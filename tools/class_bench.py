@@ -35,13 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 CPU_SHARE = 1  # Spawner.cpu_limit of the bench's hub: every learner's share
 #: Run last in each learner's kernel: what its libraries say, and the peaks the kernel itself saw.
 PROBE = """
-import json, os, resource, time
+import json, os, resource
 import torch
-import course_utils.fast_correlation as fast_correlation
+import course_utils.thread_pool as thread_pool
 status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
 server = dict(line.split(":", 1) for line in open(f"/proc/{os.getppid()}/status") if ":" in line)
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"pid": os.getpid(), "torch": torch.get_num_threads(), "course_utils": fast_correlation.get_num_threads(),
+print(json.dumps({"pid": os.getpid(), "torch": torch.get_num_threads(), "course_utils": thread_pool.get_num_threads(),
                   "omp": os.environ.get("OMP_NUM_THREADS"), "cpu_limit": os.environ.get("CPU_LIMIT"),
                   "kernel_peak_mb": int(status["VmHWM"].split()[0]) / 1024,
                   "server_peak_mb": int(server["VmHWM"].split()[0]) / 1024,

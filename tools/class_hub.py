@@ -19,7 +19,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,16 +34,14 @@ from typing import Any, Dict, List, Optional
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+# The free-port probe of the browser tests (standard library only), shared rather than written twice.
+sys.path.insert(0, str(ROOT / "tests"))
+from browser_support import free_port  # noqa: E402
+
 SHIPPED_CONFIG = ROOT / "classroom" / "jupyterhub_config.py"
 PROXY = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 COURSE_FOLDER = "convolutions"  # the learner's clone, as the hand-out link names it (targetpath)
 ADMIN = "instructor"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def missing_node_reason() -> Optional[str]:

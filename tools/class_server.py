@@ -27,7 +27,6 @@ JupyterHub runs this as ``Spawner.cmd`` (classroom/jupyterhub_config.py; Zero to
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path

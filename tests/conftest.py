@@ -5,10 +5,16 @@ this folder on ``sys.path`` (rootdir-relative "prepend" imports, no ``__init__.p
 """
 from __future__ import annotations
 
-import numpy as np
-import torch
+import matplotlib
 
-import course_utils as cu
+matplotlib.use("Agg")  # before any test imports pyplot: figures are drawn off-screen
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+import course_utils as cu  # noqa: E402
 
 # A stand-in mxnet package that fails to import, for tests that run the course as on macOS or
 # Windows (no MXNet wheel there); it is put on a child process's path, never collected here.
@@ -32,3 +38,11 @@ def solution_namespace(problem, **extra):
     namespace = {"np": np, "cu": cu, "torch": torch, **extra}
     exec(problem.solution_text, namespace)
     return namespace
+
+
+@pytest.fixture
+def ax():
+    """One fresh 3x3-inch axes for a plotting test, closed afterwards."""
+    fig, axes = plt.subplots(figsize=(3, 3))
+    yield axes
+    plt.close(fig)

@@ -1,16 +1,12 @@
 """course_utils.diagrams: the written-out sum of one output cell, and its figure."""
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from course_utils import corr2d  # noqa: E402
-from course_utils.diagrams import correlation_step_formula, show_correlation_step  # noqa: E402
+from course_utils import corr2d
+from course_utils.diagrams import correlation_step_formula, show_correlation_step
 
 X = np.arange(9).reshape(3, 3)
 K = [[0, 1], [2, 3]]

@@ -1,22 +1,12 @@
 """course_utils.plotting: colour-map conventions and input validation."""
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
+from course_utils.plotting import show_array
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from course_utils.plotting import show_array  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, axes = plt.subplots(figsize=(2, 2))
-    yield axes
-    plt.close(fig)
 
 
 def test_signed_array_uses_diverging_map_centred_at_zero(ax):

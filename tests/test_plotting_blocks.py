@@ -1,24 +1,14 @@
 """show_array(block_size=...): lines between the blocks of a block matrix, and bad block sizes refused."""
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-matplotlib.use("Agg")
+from course_utils.plotting import show_array
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from course_utils.plotting import show_array  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, axes = plt.subplots(figsize=(2, 2))
-    yield axes
-    plt.close(fig)
 
 
 def _line_positions(ax):

@@ -1,22 +1,12 @@
 """course_utils.plotting.show_image and show_filter_rows: colour maps, rectangles, validation."""
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
+from course_utils.plotting import show_filter_rows, show_image
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from course_utils.plotting import show_filter_rows, show_image  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, axes = plt.subplots(figsize=(3, 3))
-    yield axes
-    plt.close(fig)
 
 
 def test_gray_photo_uses_unit_range_and_no_colorbar(ax):

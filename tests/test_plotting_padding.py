@@ -1,23 +1,12 @@
 """course_utils.plotting.show_padded_array: the padded values, hatched padding, a frame round the input."""
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.patches import Rectangle
 
-matplotlib.use("Agg")
+from course_utils.plotting import show_padded_array
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-
-from course_utils.plotting import show_padded_array  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, axes = plt.subplots(figsize=(3, 3))
-    yield axes
-    plt.close(fig)
 
 
 def patches(ax):

@@ -6,21 +6,17 @@ compared with a tolerance rather than pixel for pixel.
 """
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Rectangle
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
-from matplotlib.colors import to_rgb  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-
-from course_utils.arithmetic import input_usage  # noqa: E402
-from course_utils.plotting import (  # noqa: E402
+from course_utils.arithmetic import input_usage
+from course_utils.plotting import (
     UNREAD_STYLE,
     plot_measured_and_predicted,
     shared_colour_limits,
@@ -28,7 +24,7 @@ from course_utils.plotting import (  # noqa: E402
     show_array_grid,
     show_window_counts,
 )
-from course_utils.sliding_window import ConvGeometry  # noqa: E402
+from course_utils.sliding_window import ConvGeometry
 
 SETTINGS = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 

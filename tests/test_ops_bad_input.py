@@ -16,15 +16,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import (
-    conv_output_size,
-    convolve2d,
-    corr2d,
-    corr2d_multi_in,
-    corr2d_multi_in_out,
-    corr2d_naive,
-    pool2d,
-)
+from course_utils import conv_output_size, convolve2d, corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_naive
+from course_utils import pool2d
 
 DEFAULT = object()
 
@@ -114,22 +107,15 @@ X_NDIMS = {"corr2d": (2,), "corr2d_naive": (2,), "convolve2d": (2,), "corr2d_mul
 K_NDIMS = {"corr2d": 2, "corr2d_naive": 2, "convolve2d": 2, "corr2d_multi_in": 3, "corr2d_multi_in_out": 4}
 
 
-@pytest.mark.parametrize("op", OPS, ids=repr)
-def test_wrong_number_of_dimensions_of_X(op):
-    for shape in _wrong_ndims(X_NDIMS[op.name], op.x_shape):
-        message = error_of(ValueError, op, X=np.ones(shape))
-        assert names(message, "X"), message
+@pytest.mark.parametrize("op, argument", [(op, "X") for op in OPS] + [(op, "K") for op in OPS_WITH_K],
+                         ids=lambda value: value if isinstance(value, str) else repr(value))
+def test_wrong_number_of_dimensions(op, argument):
+    allowed = X_NDIMS[op.name] if argument == "X" else (K_NDIMS[op.name],)
+    for shape in _wrong_ndims(allowed, op.x_shape if argument == "X" else op.k_shape):
+        message = error_of(ValueError, op, **{argument: np.ones(shape)})
+        assert names(message, argument), message
         assert shape_str(shape) in message, message
-        assert f"{len(shape)}-D" in message, message
-
-
-@pytest.mark.parametrize("op", OPS_WITH_K, ids=repr)
-def test_wrong_number_of_dimensions_of_K(op):
-    for shape in _wrong_ndims((K_NDIMS[op.name],), op.k_shape):
-        message = error_of(ValueError, op, K=np.ones(shape))
-        assert names(message, "K"), message
-        assert shape_str(shape) in message, message
-        assert f"{K_NDIMS[op.name]}-D" in message, message
+        assert f"{len(shape)}-D" in message and f"{allowed[0]}-D" in message, message
 
 
 @pytest.mark.parametrize("op", OPS, ids=repr)

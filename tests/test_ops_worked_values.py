@@ -15,15 +15,8 @@ import torch
 from mxnet import np as mnp
 from mxnet import npx
 
-from course_utils import (
-    conv_output_size,
-    convolve2d,
-    corr2d,
-    corr2d_multi_in,
-    corr2d_multi_in_out,
-    corr2d_naive,
-    pool2d,
-)
+from course_utils import conv_output_size, convolve2d, corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_naive
+from course_utils import pool2d
 
 npx.set_np()
 

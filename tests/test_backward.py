@@ -367,7 +367,7 @@ def test_conv_transpose2d_float32_stays_float32():
 # --------------------------------------------------------------------------
 
 
-@LOCAL
+@TORCH
 @given(transposed_cases(batched=False))
 def test_tap_coverage_counts_what_torch_adds_up_from_ones(case):
     counts = tap_coverage(case.hw, case.khw, **case.options)

@@ -54,7 +54,7 @@ from mxnet.gluon import nn as gluon_nn
 # the $3 \times 3$ input and $2 \times 2$ kernel of lesson 00, the top-left output is the sum of four
 # products.
 
-# %%
+# %% alt="The 3x3 input 0 to 8 with its top-left 2x2 window outlined, the 2x2 kernel 0, 1, 2, 3, and the 2x2 output 19, 25, 37, 43 with the entry 19 outlined; the title spells it out as 0*0 + 1*1 + 3*2 + 4*3 = 19."
 X = np.arange(9, dtype=np.float32).reshape(3, 3)
 K = np.array([[0, 1], [2, 3]], dtype=np.float32)
 print(correlation_step_formula(X, K, (0, 0)))

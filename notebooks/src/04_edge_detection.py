@@ -87,7 +87,7 @@ print("6x9 image -> output shape", Y[9].shape, "with +1 in column 1 and -1 in co
 # column narrower than the input because the two-wide kernel fits at $W - 1$ positions. The sign is a
 # convention of this kernel: $[-1, 1]$ would report the same edges with the opposite signs.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Three panels: the 6x8 input in gray, white columns 0-1 and 6-7 around a black band in columns 2-5; the kernel [1, -1] in red and blue; the 6x7 output, zero everywhere except a red column of +1 at column 1 and a blue column of -1 at column 5."
 fig = show_row([X, K, Y[8]], ["input X (6x8)", "kernel K (1x2)", "output X ⋆ K (6x7)"],
                "Vertical edges: +1 where bright turns dark going right, -1 where dark turns bright", gray_panels=[0])
 plt.show()
@@ -113,7 +113,7 @@ for width, image in images.items():
 # $+1$ where a bright row sits above a dark one, $-1$ where a dark row sits above a bright one. On the
 # transposed image it gives the transposed edge map.
 
-# %%
+# %% alt="Three panels: the transposed 8x6 input in gray with a black band in rows 2-5; the vertical kernel [1, -1]; the 7x6 output with a red row of +1 at row 1 and a blue row of -1 at row 5."
 X_T = X.T  # 8x6, edges between rows 1 and 2 and between rows 5 and 6
 Y_horizontal = cu.corr2d(X_T, K.T)
 print(Y_horizontal)
@@ -254,7 +254,7 @@ assert 0.75 < ncc[runner_up] < 0.85
 # It is the cat's other eye, with a score near $0.8$: similar, not identical. The figure shows where
 # each search landed, both maps, and the template.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="The cat photograph with three boxes: where the 24x24 eye patch was cut, the window with the highest plain correlation at the bright left border, and the NCC runner-up on the other eye; the template; the plain correlation map, largest at the bright left border; the NCC map, whose maximum sits on the cut position."
 fig, axes = plt.subplots(1, 4, figsize=(17, 3.6), gridspec_kw={"width_ratios": [1.5, 0.55, 1.5, 1.5]},
                          layout="constrained")
 show_image(axes[0], cat, "the cat: where the searches land", rectangles={
@@ -347,7 +347,7 @@ for name, kernel, reference in [("sobel_x", sobel_x, gx), ("sobel_y", sobel_y, g
 # %%
 cu.compare(gx, cu.frameworks.corr2d_builtins(cat, sobel_x), tolerance=1e-5, reference_name="corr2d's sobel_x map")
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Sobel x and Sobel y on the cat: each row shows the photo, the 3x3 kernel with its numbers and the signed edge map in red and blue, vertical outlines for x and horizontal ones for y; below, the photo beside its gradient magnitude, bright along the outlines of eyes, nose and fur."
 fig = show_filter_rows([("sobel_x", cat, sobel_x, gx, "signed"), ("sobel_y", cat, sobel_y, gy, "signed")],
                        "Sobel on the cat: red = brighter to the right (x) or downwards (y), blue = darker",
                        percentile=99.5)
@@ -451,7 +451,7 @@ preset_vs_sampled = float(np.max(np.abs(kernel_preset("gaussian_blur") - gaussia
 print(f"gaussian_blur preset vs gaussian_kernel(3, 0.85): max |diff| = {preset_vs_sampled:.1e}")
 assert preset_vs_sampled < 1e-3
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Five rows on the camera photograph, each with the original, the kernel and the result: box blur and 3x3 Gaussian slightly soften it, the 7x7 Gaussian blurs it strongly, sharpen makes the grass grainy, and the Laplacian draws every outline as a blue and a red line side by side."
 kinds = {"sharpen": "gray", "laplacian": "signed"}
 rows = [(name, camera, kernel, np.clip(results[name], 0, 1) if name == "sharpen" else results[name],
          kinds.get(name, "gray")) for name, kernel in filters.items()]

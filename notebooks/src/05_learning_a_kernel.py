@@ -60,7 +60,7 @@ from mxnet.gluon import nn as gluon_nn
 # target is the edge map that the hand-made kernel $[1, -1]$ produces. We hand a learner only the pair
 # $(X, Y)$ and ask it to find a $1 \times 2$ kernel $K$ with $X \star K = Y$.
 
-# %%
+# %% alt="Three panels: the 6x8 input in gray with a black band in columns 2-5; the kernel to find, [1, -1]; the 6x7 target, +1 in column 1, -1 in column 5 and 0 elsewhere."
 K_true = np.array([[1.0, -1.0]])
 X = band_image(8, dtype=np.float64)  # ones, zeros in columns 2 to 5; float64 like the NumPy reference
 Y = cu.corr2d(X, K_true)
@@ -270,7 +270,7 @@ cu.compare(relative_to_reference(reference, reference),
 # curves lie on top of each other. The x axis counts iterations as the table does: the loss at iteration
 # $n$ is computed before that iteration's update, and the last point is the learned kernel's loss.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Loss against iteration on a log axis for NumPy, MXNet, PyTorch and JAX at learning rate 0.03 on the 6x8 image: four coinciding straight lines falling steadily."
 fig, ax = plt.subplots(figsize=(7, 4))
 plot_loss_curves(ax, {"NumPy (float64)": reference.losses, **{name: run[0] for name, run in framework_runs.items()}},
                  f"Learning [1, -1] on the 6x8 image, learning rate {LEARNING_RATE}", first_step=1,
@@ -485,7 +485,7 @@ for rate in (0.02, FAST_RATE):
     assert np.allclose(shallow[1:] / shallow[:-1], 1 - rate * eigenvalues_9[0])
     assert np.allclose(steep[1:] / steep[:-1], 1 - rate * eigenvalues_9[1])
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Contour ellipses of the loss around the minimum k* = (1, -1), drawn in the shallow (1, -1) direction across and the steep (1, 1) direction up, packed tightly along the steep one. The eta = 0.02 path starts at the left and steps along the shallow axis towards the minimum; the eta = 0.05 path reaches the middle in a few steps, then jumps up and down across the steep axis, further each time, and leaves the plot."
 fig, ax = plt.subplots(figsize=(7, 6.5))
 plot_loss_bowl(ax, bowl, bowl_paths, "The loss bowl of the 6x9 image around k* = (1, -1)",
                axis_labels=[f"shallow direction (1, -1)/√2, λ = {eigenvalues_9[0]:.0f}",
@@ -650,7 +650,7 @@ for name, run in exploding_runs.items():
     print(f"{name:8s} last loss ratio per step: {late_ratio:.4f}")
     assert abs(late_ratio / 10.24 - 1) < 0.01
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Loss against iteration on a log axis at learning rate 0.05 on the 6x9 image: NumPy, MXNet, PyTorch and JAX coincide, dip for the first iterations, then rise in a straight line parallel to the guide line of the predicted factor per step."
 fig, ax = plt.subplots(figsize=(7, 4))
 curves = {"NumPy (float64)": exploding_reference.losses, **{name: run[0] for name, run in exploding_runs.items()}}
 growth = predicted_loss_growth(FAST_RATE, np.linalg.eigvalsh(H9)[-1])
@@ -681,7 +681,7 @@ for name, image, target in [("6x9", X9, Y9), ("6x8", X, Y)]:
     worst_growth = np.max(predicted_loss_growth(rates[:, None], eigenvalues[None, :]), axis=1)
     sweep[name] = (final_losses, worst_growth, critical_learning_rate(image, (1, 2)), runs[0].losses[0])
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Left: final loss after 20 updates against the learning rate, both axes logarithmic, for the 6x9 and 6x8 images; each curve falls slowly, reaches its lowest point just below its dashed critical rate 2/lambda_max and shoots up beyond it. Right: the predicted worst factor per update, which crosses the line at 1 exactly at each critical rate."
 fig = plot_learning_rate_sweep(rates, {f"{name} image": entry for name, entry in sweep.items()}, SWEEP_STEPS)
 plt.show()
 
@@ -856,7 +856,7 @@ for name, (losses, kernels, biases) in {"NumPy": bias_reference, **bias_runs}.it
           f"final loss {losses[-1]:.2g}")
     assert np.allclose(kernels[-1], K_true, atol=0.01) and abs(biases[-1]) < 0.01
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] alt="Loss against iteration on a log axis when the kernel and the bias are learned on the 6x8 image: NumPy, MXNet, PyTorch and JAX coincide, falling steadily over 40 updates."
 fig, ax = plt.subplots(figsize=(7, 4))
 plot_loss_curves(ax, {"NumPy (float64)": bias_reference.losses, **{name: run[0] for name, run in bias_runs.items()}},
                  f"Kernel and bias on the 6x8 image, learning rate {BIAS_RATE:.4f}", first_step=1,

@@ -19,7 +19,7 @@
 # 5. time a depthwise and a dense layer on this machine, and explain with arithmetic intensity why
 #    multiply-adds saved are not time saved.
 #
-# Every from-scratch result is checked against PyTorch, MXNet and JAX.
+# The from-scratch results are checked against the frameworks (PyTorch, MXNet and JAX) with `cu.compare`.
 
 # %% [markdown]
 # ## Set-up
@@ -38,9 +38,9 @@ from torch.utils.flop_counter import FlopCounterMode
 import course_utils as cu
 from course_utils import efficient_layers as el
 from course_utils import exercises
-from course_utils.timing import median_seconds
 from course_utils.kernels import gaussian_kernel, kernel_preset
 from course_utils.plotting import show_row
+from course_utils.timing import median_seconds
 
 rng = cu.setup_lesson(seed=0)
 
@@ -228,6 +228,9 @@ for c, k in [(16, 3), (64, 3), (256, 3), (64, 5), (64, 7)]:
                  + cu.conv_multiply_adds(56, c, c, 1))
     formula = 1 / c + 1 / k**2
     assert np.isclose(separable / standard, formula, rtol=1e-12)
+    separable_weights = (cu.conv_parameter_count(c, c, k, bias=False, groups=c)
+                         + cu.conv_parameter_count(c, c, 1, bias=False))
+    assert np.isclose(separable_weights / cu.conv_parameter_count(c, c, k, bias=False), formula, rtol=1e-12)
     print(f"{c:4d} {k:2d} {standard:13,d} {separable:12,d} {separable / standard:14.4f} {formula:12.4f}")
 
 # %% [markdown]
@@ -292,8 +295,9 @@ cu.compare(Y_s, {
 #
 # $$\sum_{a, b} X[i + a, j + b]\, u[a]\, v[b] \;=\; \sum_b v[b] \Big( \sum_a u[a]\, X[i + a, j + b] \Big),$$
 #
-# a $k_h \times 1$ pass with $u$, then a $1 \times k_w$ pass with $v$: $k_h + k_w$ multiply-adds per
-# output instead of $k_h k_w$. Sobel is one:
+# a $k_h \times 1$ pass with $u$, then a $1 \times k_w$ pass with $v$: about $k_h + k_w$ multiply-adds
+# per output instead of $k_h k_w$ (a little more, because the first pass also fills the $k_w - 1$ extra
+# columns the second one reads). Sobel is one:
 #
 # $$\begin{bmatrix} -1 & 0 & 1 \\ -2 & 0 & 2 \\ -1 & 0 & 1 \end{bmatrix}
 #   = \begin{bmatrix} 1 \\ 2 \\ 1 \end{bmatrix} \begin{bmatrix} -1 & 0 & 1 \end{bmatrix}.$$
@@ -372,7 +376,16 @@ plt.show()
 # %% [markdown]
 # The Laplacian is the *sum* of two separable kernels (a second difference down the columns plus one
 # along the rows), so two pairs of 1-D passes compute it exactly; one pair cannot.
-#
+
+# %%
+second_difference, centre = np.array([1.0, -2.0, 1.0]), np.array([0.0, 1.0, 0.0])
+assert np.array_equal(np.outer(second_difference, centre) + np.outer(centre, second_difference), laplacian)
+two_pairs = (cu.corr2d(cu.corr2d(X_int, second_difference[:, None]), centre[None, :])
+             + cu.corr2d(cu.corr2d(X_int, centre[:, None]), second_difference[None, :]))
+print("two pairs of 1-D passes equal the Laplacian exactly:", np.array_equal(two_pairs, cu.corr2d(X_int, laplacian)))
+assert np.array_equal(two_pairs, cu.corr2d(X_int, laplacian))
+
+# %% [markdown]
 # PyTorch has no separable-kernel option, but two ordinary convolutions with a $k \times 1$ and a
 # $1 \times k$ weight are the same computation, and agree with the 2-D kernel:
 
@@ -577,8 +590,8 @@ else:
 #   $1 \times 1$ layers or a channel shuffle.
 # * **Depthwise** ($g = c_i$) filters each channel alone; **pointwise** ($1 \times 1$) mixes channels
 #   at each pixel. Together, the depthwise-separable block costs $1/c_o + 1/k^2$ of a standard layer.
-# * A kernel is **spatially separable** when $K = u v^\top$, rank one: two 1-D passes, $k_h + k_w$
-#   multiply-adds instead of $k_h k_w$. The SVD decides it ($s_2 \approx 0$), gives the factors, and
+# * A kernel is **spatially separable** when $K = u v^\top$, rank one: two 1-D passes, about $k_h + k_w$
+#   multiply-adds per output instead of $k_h k_w$. The SVD decides it ($s_2 \approx 0$), gives the factors, and
 #   gives the best separable approximation of any kernel. Sobel, Gaussian and box are separable; the
 #   Laplacian is not.
 # * The **bottleneck** runs the $3 \times 3$ at reduced width; the **inverted residual** expands, runs a

@@ -348,7 +348,7 @@ assert not np.allclose(M.T @ M, np.eye(36))
 # %% [markdown]
 # ## The frameworks' transposed convolutions
 #
-# Every framework has the transposed convolution as a layer of its own, used to **upsample**: a
+# Every framework has the transposed convolution built in, used to **upsample**: a
 # $4 \times 4$ map with stride $2$ becomes about $8 \times 8$. It is computed exactly as the backward
 # pass above, and the arguments describe the convolution it transposes:
 #

@@ -2,17 +2,13 @@
 plot_loss_bowl, plot_learning_rate_sweep, and show_array/show_row's gray dark/bright panels."""
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from course_utils.kernel_learning import (  # noqa: E402
+from course_utils.kernel_learning import (
     LossSurface,
     gradient_descent_kernel,
     loss_surface,
@@ -20,20 +16,14 @@ from course_utils.kernel_learning import (  # noqa: E402
     squared_loss,
     squared_loss_hessian,
 )
-from course_utils.ops import corr2d  # noqa: E402
-from course_utils.plotting import plot_learning_rate_sweep, plot_loss_bowl, show_array, show_row  # noqa: E402
+from course_utils.ops import corr2d
+from course_utils.plotting import plot_learning_rate_sweep, plot_loss_bowl, show_array, show_row
 
 BAND = np.ones((6, 9))
 BAND[:, 2:6] = 0
 TARGET = corr2d(BAND, [[1.0, -1.0]])
 STEEP, SHALLOW = np.array([1.0, 1.0]) / np.sqrt(2), np.array([1.0, -1.0]) / np.sqrt(2)
 
-
-@pytest.fixture
-def ax():
-    fig, axes = plt.subplots(figsize=(4, 4))
-    yield axes
-    plt.close(fig)
 
 
 def test_surface_is_the_quadratic_form_of_the_hessian_around_the_target_kernel():

@@ -1,23 +1,12 @@
 """course_utils.plotting.plot_loss_curves: one line per history, log scale, input validation."""
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pytest
+import torch
 
-matplotlib.use("Agg")
+from course_utils.plotting import plot_loss_curves
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-from course_utils.plotting import plot_loss_curves  # noqa: E402
-
-
-@pytest.fixture
-def ax():
-    fig, axes = plt.subplots(figsize=(3, 2))
-    yield axes
-    plt.close(fig)
 
 
 def test_one_line_per_curve_on_a_log_axis_with_legend_and_labels(ax):

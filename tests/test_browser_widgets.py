@@ -18,6 +18,7 @@ the intermediate positions arrive first (shared/notes/browser-testing.md).
 """
 from __future__ import annotations
 
+import ast
 import base64
 import io
 import re
@@ -117,9 +118,8 @@ def settings_marker(settings: dict) -> str:
 
 
 def cell_line(settings: dict, index: int) -> str:
-    state = ExplorerState(ExplorerSettings(**settings))
-    cell = state.cell(index)
-    return f"output{list(cell)} = {state.products_text(cell)}"
+    """The text's line that names the output cell under the kernel (the sum itself is in the picture)."""
+    return f"kernel at output{list(ExplorerState(ExplorerSettings(**settings)).cell(index))}"
 
 
 def shown_lines(summary) -> List[str]:
@@ -193,8 +193,66 @@ def test_convolution_explorer_follows_its_sliders(widget_notebook):
     step_slider(cell_slider, target_cell - slider_value(cell_slider))
     expect(summary).to_contain_text(cell_line(settings, target_cell), timeout=UPDATE_MS)
     assert slider_value(cell_slider) == target_cell
-    assert shown_lines(summary) == ConvolutionExplorer(ExplorerSettings(**settings), target_cell).summary().splitlines()
+    assert shown_lines(summary) == ConvolutionExplorer(ExplorerSettings(**settings), target_cell).widget_text().splitlines()
+    final_png = ConvolutionExplorer(ExplorerSettings(**settings), target_cell).render_png()
+    wait_for_picture(page, image, Image.open(io.BytesIO(final_png)).convert("RGB"))
 
+    assert console.relevant(HARMLESS_CONSOLE_ERRORS) == [], "errors in the browser console"
+
+
+# -- a burst of key presses: one picture, of the final position ----------------------------------------
+#: Seconds the kernel is kept busy while the keys are pressed, so that every press is queued in it.
+BUSY_SECONDS = 6
+BURST = 6  # presses of ArrowRight on "input width": 5 -> 11
+
+
+def run_cell(page, cells, index: int) -> None:
+    """Run one cell from the keyboard (click into it, Shift+Enter)."""
+    cells.nth(index).locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+
+
+def test_a_burst_of_key_presses_draws_only_the_final_position(widget_notebook):
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    page, console = widget_notebook("burst.ipynb", [
+        "from course_utils.widgets import explore_convolution",
+        "shown = explore_convolution(height=5, width=5, kernel_size=3, padding=1, stride=2)\nshown",
+        f"import time\nmark = shown.renderer.drawn\ntime.sleep({BUSY_SECONDS})",
+        "print('drawn since the burst:', [snapshot.widget_text().splitlines()[0] "
+        "for snapshot in shown.renderer.history][mark - shown.renderer.drawn:] if shown.renderer.drawn > mark else [])",
+    ])
+    cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-CodeCell")
+    for index in range(4):
+        expect(cells.nth(index).locator(".jp-InputPrompt")).to_have_text(re.compile(r"^\[\d+\]:$"), timeout=TIMEOUT_MS)
+    widget = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-html pre")).first
+    summary, image = widget.locator(".widget-html pre"), widget.locator("img.widget-image")
+    settings = dict(START)
+    expect(summary).to_contain_text(settings_marker(settings), timeout=UPDATE_MS)
+
+    run_cell(page, cells, 2)  # the kernel sleeps; every press below waits in its queue
+    expect(cells.nth(2).locator(".jp-InputPrompt")).to_have_text("[*]:", timeout=UPDATE_MS)
+    width = widget_slider(widget, "input width")
+    started = time.monotonic()
+    step_slider(width, BURST)
+    assert time.monotonic() - started < BUSY_SECONDS - 1, "the presses took too long to arrive during the sleep"
+    expect(cells.nth(2).locator(".jp-InputPrompt")).to_have_text("[*]:")  # still busy: the presses are queued
+    settings["width"] = START["width"] + BURST
+    assert slider_value(width) == settings["width"]
+    expect(summary).to_contain_text(settings_marker(settings), timeout=TIMEOUT_MS)
+    final_png = ConvolutionExplorer(ExplorerSettings(**settings)).render_png()
+    wait_for_picture(page, image, Image.open(io.BytesIO(final_png)).convert("RGB"))
+
+    run_cell(page, cells, 3)
+    report = cells.nth(3).locator(".jp-OutputArea-output")
+    expect(report).to_contain_text("drawn since the burst:", timeout=UPDATE_MS)
+    drawn = ast.literal_eval(report.inner_text().strip().split(":", 1)[1].strip())
+    # Drawing each press would draw all BURST positions, one after another. Coalesced, the last position is
+    # drawn, and at most one earlier one: a press that came alone for the settle time (20 ms) while the
+    # kernel, just awake, was still reading the queue. Usually the final position is the only picture.
+    assert drawn[-1] == settings_marker(settings) and len(drawn) <= 2, \
+        f"{len(drawn)} pictures for {BURST} presses: {drawn}; renders queued up instead of being dropped"
     assert console.relevant(HARMLESS_CONSOLE_ERRORS) == [], "errors in the browser console"
 
 
@@ -351,3 +409,12 @@ def test_learner_works_through_output_shape_exercise(browser, lab, capsys):  # n
     finally:
         context.close()
         lab.shutdown_kernels()
+
+
+# -- make bench-widgets in Chromium ---------------------------------------------------------------
+def test_widget_benchmark_times_key_press_to_picture_in_chromium(browser, lab):
+    from course_utils.widgets import bench
+
+    times = bench.browser_updates(count=3, browser=browser, server=lab)  # what `make bench-widgets` runs
+    lab.shutdown_kernels()
+    assert len(times) == 3 and all(0 < t < 60_000 for t in times), times

@@ -14,6 +14,7 @@ playwright package is missing.
 from __future__ import annotations
 
 import html
+import json
 import re
 import subprocess
 import sys
@@ -668,8 +669,12 @@ def test_slide_deck_offline(deck_dir, visit):
     sections = page.page.locator(".reveal .slides section")
     assert sections.count() > 3
     if widget_line is not None:
-        cell = page.page.locator(".jp-CodeCell").filter(has_text=widget_line).first
-        frame = cell.locator(".jp-OutputArea img").first
+        # the frame is found by its alt text: a slide too tall for code and frame continues with the frame
+        cells = nbformat.read(lesson, as_version=4).cells
+        index = next(i for i, c in enumerate(cells) if c.cell_type == "code" and widget_line in c.source)
+        alt = build_site.figure_alt_text(cells, index)
+        assert alt.startswith("Interactive widget, first frame: "), alt
+        frame = page.page.locator(f".jp-CodeCell .jp-OutputArea img[alt={json.dumps(alt)}]").first
         # go to its slide: reveal.js is loaded with require.js, so ask require for it
         page.page.evaluate("""(image) => new Promise(done => require(['_vendor/reveal.js/dist/reveal.js'], Reveal => {
             const indices = Reveal.getIndices(image.closest('section')); Reveal.slide(indices.h, indices.v);

@@ -2,6 +2,7 @@
 plot_loss_bowl, plot_learning_rate_sweep, and show_array/show_row's gray dark/bright panels."""
 from __future__ import annotations
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

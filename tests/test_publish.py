@@ -1,9 +1,9 @@
 """The published course: the learner site (`make site`) and the instructor slides (`make slides`).
 
-Both are built once per test module into a temporary folder, from whatever lessons
-``notebooks/NN_topic.ipynb`` exist (tools/build_site.py, tools/slides.py; a few tens of
-seconds, plus ``npm ci`` once when node_modules/ is missing). Every publishing test lives in
-this file, so with ``-n 2 --dist loadfile`` they share one build and one browser.
+Both are built once, into temporary folders, from whatever lessons ``notebooks/NN_topic.ipynb``
+exist (tools/build_site.py, tools/slides.py; a few tens of seconds each, plus ``npm ci`` once when
+node_modules/ is missing): the site once per module, the decks once for this file and
+tests/test_slides_fit.py together (tests/publish_support.py, even across pytest-xdist workers).
 
 The browser smoke tests open the pages from ``file://``, as a learner opening a copy of the
 site would, in Debian's chromium driven by Playwright with every host name unresolvable

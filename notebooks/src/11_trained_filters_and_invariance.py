@@ -398,13 +398,18 @@ assert round(stride1_ratio, 1) == 3.4  # less than 4: the first convolution and 
 # layer are unchanged, so the whole network costs about 3.4 times as much. Now train it.
 
 # %% tags=["nbval-ignore-output"]
-torch.manual_seed(0)
-cnn_stride1 = make_cnn(subsample=False)
-assert parameter_count(cnn_stride1) == counts["CNN"]
-train_classifier(cnn_stride1, train_images, train_labels, epochs=30, learning_rate=1e-2, seed=0,
-                 description="CNN without subsampling")
-curves["CNN, stride 1"] = accuracy_under_shifts(cnn_stride1)
-curves["CNN, stride 1, diagonal"] = accuracy_under_shifts(cnn_stride1, down=True)
+def train_variant(name, **cnn_options):
+    """A CNN variant, seeded and trained like the first CNN; its shift curves go into `curves` under `name`."""
+    torch.manual_seed(0)
+    model = make_cnn(**cnn_options)
+    assert parameter_count(model) == counts["CNN"]
+    train_classifier(model, train_images, train_labels, epochs=30, learning_rate=1e-2, seed=0, description=name)
+    curves[name] = accuracy_under_shifts(model)
+    curves[name + ", diagonal"] = accuracy_under_shifts(model, down=True)
+    return model
+
+
+cnn_stride1 = train_variant("CNN, stride 1", subsample=False)
 for name in ["CNN, stride 1", "CNN, stride 1, diagonal"]:
     print(f"{name:24s}", "  ".join(f"shift {s}: {v:.3f}" for s, v in zip(SHIFTS, curves[name])))
 
@@ -471,13 +476,7 @@ assert blur_ratio < 1.1 < stride1_ratio
 # Train it exactly like the others (same seed, same 30 epochs) and run the same shift experiment.
 
 # %% tags=["nbval-ignore-output"]
-torch.manual_seed(0)
-cnn_blur = make_cnn(anti_alias=True)
-assert parameter_count(cnn_blur) == counts["CNN"]
-train_classifier(cnn_blur, train_images, train_labels, epochs=30, learning_rate=1e-2, seed=0,
-                 description="CNN with BlurPool")
-curves["CNN, BlurPool"] = accuracy_under_shifts(cnn_blur)
-curves["CNN, BlurPool, diagonal"] = accuracy_under_shifts(cnn_blur, down=True)
+cnn_blur = train_variant("CNN, BlurPool", anti_alias=True)
 for name in ["CNN", "CNN, BlurPool", "CNN, diagonal", "CNN, BlurPool, diagonal"]:
     print(f"{name:24s}", "  ".join(f"shift {s}: {v:.3f}" for s, v in zip(SHIFTS, curves[name])),
           f" | worst {min(curves[name]):.3f}")

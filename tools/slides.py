@@ -37,8 +37,8 @@ Slides never overflow: the template lays every slide out in the browser before r
 continuation slides at the last cell, paragraph or output that still fits, a heading or a paragraph
 ending with ":" moving along with what follows it. Measuring there, rather than estimating heights
 here, counts wrapped lines, typeset maths and figures exactly (tests/test_slides_fit.py steps through
-every slide of every deck at 1280x720). The slide counts below are of the slides these rules make,
-before that cutting.
+every slide of every deck at 1280x720). The index page and ``--times`` count these rules' slides as
+"sections", before that cutting.
 
 A cell tagged ``hide-input`` (it only draws a figure) shows its figure without its code.
 
@@ -254,11 +254,11 @@ table {{ border-collapse: collapse; width: 100%; }} td, th {{ text-align: left; 
 <p>One reveal.js deck per lesson, made from the executed notebooks (outputs as stored). Keys:
 <kbd>&rarr;</kbd>/<kbd>Space</kbd> next, <kbd>&darr;</kbd> continued slide, <kbd>F</kbd> full screen,
 <kbd>Esc</kbd> overview, <kbd>S</kbd> speaker view. Set-up, exercise-binding and hint cells are left out;
-worked solutions appear on a click. Times are estimates from cell counts; slide counts leave out the
-continuation slides a deck adds below a slide that would not fit the screen.</p>
+worked solutions appear on a click. Times are estimates from cell counts. Sections are the slides the
+rules start (title, headings); a deck adds continuation slides below any that would not fit the screen.</p>
 <p>To present live from JupyterLab instead (cells run, widgets move): <code>make lab</code>, open
 <code>build/slides/presenter/NN_topic.ipynb</code> (same slides) and press <kbd>Alt</kbd>+<kbd>R</kbd>.</p>
-<table><thead><tr><th>lesson</th><th>slides</th><th>time</th></tr></thead>
+<table><thead><tr><th>lesson</th><th>sections</th><th>time</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table>
@@ -300,7 +300,7 @@ def build_slides(out: Path = DEFAULT_OUT, lesson_names: Optional[Sequence[str]] 
 
 def times_table(lesson_names: Optional[Sequence[str]] = None) -> str:
     """The README's time-per-lesson table (markdown)."""
-    lines = ["| lesson | slides | estimated time |", "|--------|-------:|---------------:|"]
+    lines = ["| lesson | sections | estimated time |", "|--------|---------:|---------------:|"]
     total = 0
     for path in find_lessons(lesson_names):
         notebook = deck_notebook(path)

@@ -38,6 +38,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_pair, as_real_array
+from .geometry import output_hw
 from .ops import corr2d
 
 __all__ = [
@@ -86,7 +87,7 @@ def _kernel(K: Any, X: np.ndarray, name: str = "K") -> np.ndarray:
 
 def _target(Y: Any, X: np.ndarray, K: np.ndarray, kernel_name: str = "K") -> np.ndarray:
     Y = as_real_array(Y, "Y", 2).astype(np.float64)
-    expected = (X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1)
+    expected = output_hw(X.shape, K.shape, (0, 0), (1, 1), (1, 1))  # valid, stride 1
     if Y.shape != expected:
         raise ValueError(
             f"Y must have the shape of the output corr2d(X, {kernel_name}), {expected} for X with shape {X.shape} "

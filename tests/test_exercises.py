@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
 import torch
 
@@ -256,3 +255,34 @@ def test_feedback_prose_flows_and_bullets_become_a_list():
     assert "First line continues here." in page
     assert "<ul" in page and "<li>item one wraps on</li>" in page and "<code" in page
     assert repr(Feedback("solution", "t", body)).endswith(body.replace("`", ""))  # plain text keeps the layout
+
+
+#: What exercises.bind(lesson) hands out, in order (q1, q2, ...): one table for every lesson.
+BOUND_PROBLEMS = {
+    "00_getting_started": ("OutputShapeProblem",),
+    "01_convolution_maths": ("Convolve1dProblem", "TopLeftConvolutionProblem", "WhyCrossCorrelationProblem"),
+    "02_from_mlp_to_convolution": ("ConvMatrixProblem", "DenseParameterCountProblem", "PriceOfConvolutionProblem"),
+    "03_cross_correlation_and_conv_layers": ("Conv2dTorchProblem", "WeightShapeProblem", "BiasPerChannelProblem"),
+    "04_edge_detection": ("HorizontalEdgesProblem", "EdgeValueProblem", "ZeroSumKernelsProblem"),
+    "05_learning_a_kernel": ("CriticalLearningRateProblem", "KernelGradientProblem", "WhyLossExplodedProblem"),
+    "06_padding_and_stride": ("OutputSizeProblem", "SamePadding28Problem", "StrideLosesInformationProblem"),
+    "07_dilation": ("DilateKernelProblem", "EffectiveSizeProblem", "GriddingProblem"),
+    "08_channels": ("Corr2dMultiInOutProblem", "ConvParameterCountProblem", "WhyOneByOneProblem"),
+    "09_pooling": ("Pool2dByOffsetsProblem", "PoolingLayerShapeProblem", "MaxOrAveragePoolingProblem"),
+    "10_receptive_field": ("ReceptiveFieldRecurrenceProblem", "StackFieldProblem", "SmallKernelsProblem"),
+    "11_trained_filters_and_invariance": ("ShiftRightProblem", "PoolingShiftProblem", "BiologicalFiltersProblem"),
+    "12_fast_convolution": ("Im2colProblem", "LayerWorkProblem", "ArithmeticIntensityProblem"),
+    "13_backward_and_transposed": ("InputGradientProblem", "TransposedSizeProblem", "CheckerboardProblem"),
+    "14_efficient_layers": ("SeparableBlockParametersProblem", "DepthwiseCorr2dProblem", "IsSeparableProblem"),
+}
+
+
+@pytest.mark.parametrize("lesson", sorted(BOUND_PROBLEMS))
+def test_bind_gives_each_lessons_problems_in_order(lesson):
+    problems = exercises.bind(lesson)
+    assert tuple(type(problem).__name__ for problem in problems) == BOUND_PROBLEMS[lesson]
+    assert [problem.number for problem in problems] == list(range(1, len(problems) + 1))
+
+
+def test_every_lesson_with_exercises_is_in_the_table():
+    assert set(exercises.LESSON_PROBLEMS) == set(BOUND_PROBLEMS)

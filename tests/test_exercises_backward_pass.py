@@ -10,16 +10,9 @@ import torch.nn.functional as F
 
 import course_utils as cu
 from conftest import run_check, solution_namespace
-from course_utils import exercises
 from course_utils.backward import conv_transpose_output_size
 from course_utils.exercises import CheckerboardProblem, InputGradientProblem, TransposedSizeProblem
 from course_utils.exercises.backward_pass import HAND_GRAD_Y, HAND_KERNEL
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("13_backward_and_transposed")
-    assert (type(q1), type(q2), type(q3)) == (InputGradientProblem, TransposedSizeProblem, CheckerboardProblem)
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 def test_hand_example_is_the_autograd_gradient():

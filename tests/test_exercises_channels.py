@@ -8,17 +8,10 @@ import pytest
 import torch
 
 import course_utils as cu
-from course_utils import exercises
 from course_utils.exercises import ConvParameterCountProblem, Corr2dMultiInOutProblem, WhyOneByOneProblem
 from course_utils.exercises.channels import LESSON_K_STACK, LESSON_X, PARAMETER_LAYER
 from course_utils.layer_cost import conv_parameter_count
 from conftest import run_check, solution_namespace
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("08_channels")
-    assert (type(q1), type(q2), type(q3)) == (Corr2dMultiInOutProblem, ConvParameterCountProblem, WhyOneByOneProblem)
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 def test_lesson_example_is_the_one_of_the_lesson():

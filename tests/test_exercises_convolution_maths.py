@@ -6,15 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from course_utils import exercises
 from course_utils.exercises import Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem
 from conftest import run_check, solution_namespace
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("01_convolution_maths")
-    assert (type(q1), type(q2), type(q3)) == (Convolve1dProblem, TopLeftConvolutionProblem, WhyCrossCorrelationProblem)
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 def test_convolve1d_reference_solution_passes(capsys):

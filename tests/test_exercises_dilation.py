@@ -6,16 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from course_utils import exercises
 from course_utils.dilation import dilate_kernel, effective_kernel_size
 from course_utils.exercises import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
 from conftest import run_check, solution_namespace
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("07_dilation")
-    assert (type(q1), type(q2), type(q3)) == (DilateKernelProblem, EffectiveSizeProblem, GriddingProblem)
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 def test_dilate_reference_solution_passes(capsys):

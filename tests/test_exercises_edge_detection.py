@@ -9,16 +9,9 @@ import torch
 import torch.nn.functional as F
 
 import course_utils as cu
-from course_utils import exercises
 from course_utils.exercises import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKernelsProblem
 from course_utils.exercises.edge_detection import EDGE_VALUE_IMAGE
 from conftest import run_check, solution_namespace
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("04_edge_detection")
-    assert (type(q1), type(q2), type(q3)) == (HorizontalEdgesProblem, EdgeValueProblem, ZeroSumKernelsProblem)
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 # --------------------------------------------------------------------------- #

@@ -9,15 +9,8 @@ import torch
 
 import course_utils as cu
 from conftest import run_check, solution_namespace
-from course_utils import exercises
 from course_utils.exercises import DepthwiseCorr2dProblem, IsSeparableProblem, SeparableBlockParametersProblem
 from course_utils.exercises.efficient_layers import SEPARABLE_BLOCK
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("14_efficient_layers")
-    assert (type(q1), type(q2), type(q3)) == (SeparableBlockParametersProblem, DepthwiseCorr2dProblem,
-                                              IsSeparableProblem)
 
 
 # -- exercise 1: the separable block's parameters ----------------------------------------------------

@@ -6,16 +6,10 @@ import re
 import numpy as np
 import pytest
 
-from course_utils import corr2d, exercises
+from course_utils import corr2d
 from course_utils.dense import corr2d_as_matrix
 from course_utils.exercises import ConvMatrixProblem, DenseParameterCountProblem, PriceOfConvolutionProblem
 from conftest import run_check, solution_namespace
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("02_from_mlp_to_convolution")
-    assert (type(q1), type(q2), type(q3)) == (ConvMatrixProblem, DenseParameterCountProblem, PriceOfConvolutionProblem)
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 # --------------------------------------------------------------------------- #

@@ -6,18 +6,12 @@ import re
 import numpy as np
 import pytest
 
-from course_utils import exercises
-from course_utils.exercises import BiologicalFiltersProblem, PoolingShiftProblem, ShiftRightProblem
+from course_utils.exercises import PoolingShiftProblem, ShiftRightProblem
 from conftest import run_check, solution_namespace
 
 
 def reference(images, k):
     return solution_namespace(ShiftRightProblem())["shift_right"](images, k)
-
-
-def test_bind_order():
-    assert [type(p) for p in exercises.bind("11_trained_filters_and_invariance")] == [
-        ShiftRightProblem, PoolingShiftProblem, BiologicalFiltersProblem]
 
 
 def test_reference_solution_passes(capsys):

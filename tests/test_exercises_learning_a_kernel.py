@@ -7,18 +7,10 @@ import numpy as np
 import pytest
 
 import course_utils as cu
-from course_utils import exercises
 from course_utils.exercises import CriticalLearningRateProblem, KernelGradientProblem, WhyLossExplodedProblem
 from course_utils.exercises.learning_a_kernel import EXERCISE_IMAGE
 from course_utils.kernel_learning import critical_learning_rate, squared_loss_hessian
 from conftest import run_check, solution_namespace
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("05_learning_a_kernel")
-    expected = (CriticalLearningRateProblem, KernelGradientProblem, WhyLossExplodedProblem)
-    assert (type(q1), type(q2), type(q3)) == expected
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 # --------------------------------------------------------------------------- exercise 1

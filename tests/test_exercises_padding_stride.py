@@ -7,17 +7,11 @@ import re
 import numpy as np
 import pytest
 
-from course_utils import conv_output_size, exercises
+from course_utils import conv_output_size
 from course_utils.arithmetic import same_padding
 from course_utils.exercises import OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem
 from course_utils.exercises.padding_stride import OUTPUT_SIZE_MISTAKES
 from conftest import run_check, solution_namespace
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("06_padding_and_stride")
-    assert (type(q1), type(q2), type(q3)) == (OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem)
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 def test_output_size_reference_solution_passes(capsys):

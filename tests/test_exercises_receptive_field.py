@@ -6,17 +6,10 @@ import re
 import numpy as np
 import pytest
 
-from course_utils import exercises
 from course_utils.exercises import ReceptiveFieldRecurrenceProblem, SmallKernelsProblem, StackFieldProblem
 from course_utils.exercises.receptive_field import STACK_BY_HAND
 from course_utils.receptive_field import Layer, receptive_field, receptive_field_by_gradient
 from conftest import run_check, solution_namespace
-
-
-def test_bind_gives_the_three_problems_in_order():
-    q1, q2, q3 = exercises.bind("10_receptive_field")
-    assert (type(q1), type(q2), type(q3)) == (ReceptiveFieldRecurrenceProblem, StackFieldProblem, SmallKernelsProblem)
-    assert [q.number for q in (q1, q2, q3)] == [1, 2, 3]
 
 
 def test_recurrence_reference_solution_passes(capsys):

@@ -34,9 +34,10 @@ import jax.numpy as jnp
 import numpy as np
 import torch
 import torch.nn.functional as F
+from IPython.display import Markdown
 
 import course_utils as cu
-from course_utils import exercises
+from course_utils import course_map, exercises
 from course_utils.environment import format_version_table, version_rows
 
 rng = cu.setup_lesson(seed=0)
@@ -51,24 +52,13 @@ from mxnet import npx
 #
 # The lessons live in `notebooks/` and are numbered in reading order. Each one starts with what you
 # will be able to do, builds the idea from scratch, repeats it in the three frameworks, and ends with a
-# recap and exercises.
-#
-# | # | lesson | the question it answers |
-# |---|--------|-------------------------|
-# | 00 | getting started | is my set-up right? |
-# | 01 | convolution maths | what is a convolution, and why do libraries compute a cross-correlation? |
-# | 02 | from MLP to convolution | how do locality and translation invariance turn a dense layer into a convolution? |
-# | 03 | cross-correlation and conv layers | how is `corr2d` written, and how does a layer wrap it? |
-# | 04 | edge detection | what can a hand-made kernel find in an image? |
-# | 05 | learning a kernel | can gradient descent find that kernel for us? |
-# | 06 | padding and stride | how big is the output, and how do we control it? |
-# | 07 | dilation | how does a kernel see further without more weights? |
-# | 08 | channels | how do colour images and many filters fit in? |
-# | 09 | pooling | how do we summarise a neighbourhood? |
-# | 10 | receptive fields | how much of the input does one output see? |
-# | 11 | trained filters and invariance | what does a small trained network actually learn? |
-# | 12 | fast convolution | how do libraries compute convolutions quickly? |
-#
+# recap and exercises. The list below comes from `course_utils.course_map`, the one list of lessons
+# the README, the site and the slides are made from too.
+
+# %% tags=["hide-input"]
+Markdown(course_map.question_table())
+
+# %% [markdown]
 # The code shared by all lessons (the reference operations, plotting and exercise helpers) lives in
 # the `course_utils` package next to this folder. A lesson may write a function out to teach it, but
 # the tested copy is the one in `course_utils`, and you can read it there.

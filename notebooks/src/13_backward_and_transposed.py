@@ -244,13 +244,13 @@ formula_gradients = {
 }
 
 
-def torch_gradients(X, K, G, s, p, d):
+def torch_layer_gradients(X, K, G, s, p, d):
     x, k = torch.tensor(X[None, None], requires_grad=True), torch.tensor(K[None, None], requires_grad=True)
     (F.conv2d(x, k, stride=s, padding=p, dilation=d) * torch.from_numpy(G[None, None])).sum().backward()
     return x.grad[0, 0].numpy(), k.grad[0, 0].numpy()
 
 
-def jax_gradients(X, K, G, s, p, d):
+def jax_layer_gradients(X, K, G, s, p, d):
     def layer(x, k):
         return jax.lax.conv_general_dilated(x, k, window_strides=(s, s), padding=[(p, p), (p, p)],
                                             rhs_dilation=(d, d))
@@ -261,12 +261,12 @@ def jax_gradients(X, K, G, s, p, d):
         return np.asarray(grad_x[0, 0]), np.asarray(grad_k[0, 0])
 
 
-torch_results = {case: torch_gradients(*data, *case) for case, data in layer_data.items()}
-jax_results = {case: jax_gradients(*data, *case) for case, data in layer_data.items()}
+torch_results = {case: torch_layer_gradients(*data, *case) for case, data in layer_data.items()}
+jax_results = {case: jax_layer_gradients(*data, *case) for case, data in layer_data.items()}
 
 # %%
 # %%needs mxnet
-def mxnet_gradients(X, K, G, s, p, d):
+def mxnet_layer_gradients(X, K, G, s, p, d):
     x, k = mnp.array(X[None, None], dtype="float64"), mnp.array(K[None, None], dtype="float64")
     x.attach_grad()
     k.attach_grad()
@@ -278,7 +278,7 @@ def mxnet_gradients(X, K, G, s, p, d):
     return x.grad[0, 0].asnumpy(), k.grad[0, 0].asnumpy()
 
 
-mxnet_results = {case: mxnet_gradients(*data, *case) for case, data in layer_data.items()}
+mxnet_results = {case: mxnet_layer_gradients(*data, *case) for case, data in layer_data.items()}
 
 # %% [markdown]
 # One line per framework and layer: the largest difference from the formulas over both gradients

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_check
+from conftest import run_check, solution_namespace
 from course_utils import exercises
 from course_utils.exercises import CodingProblem, ThoughtProblem
 
@@ -80,3 +80,28 @@ def test_displayed_solution_runs_and_passes(path, number, capsys):
     passed, text = run_check(problem, namespace[problem.function_name], capsys)
     assert passed, text
     assert text.startswith("Correct:")
+
+
+#: Each coding problem's function name and how many visible and hidden cases its check runs.
+CASE_COUNTS = {
+    "ConvMatrixProblem": ("conv_matrix", 2, 6),
+    "Convolve1dProblem": ("convolve1d", 2, 4),
+    "Corr2dMultiInOutProblem": ("corr2d_multi_in_out", 2, 5),
+    "DilateKernelProblem": ("dilate_by_hand", 2, 6),
+    "HorizontalEdgesProblem": ("horizontal_edges", 2, 4),
+    "Im2colProblem": ("im2col", 2, 4),
+    "InputGradientProblem": ("input_gradient", 2, 6),
+    "KernelGradientProblem": ("kernel_gradient", 2, 5),
+    "OutputSizeProblem": ("output_size", 4, 8),
+    "Pool2dByOffsetsProblem": ("pool2d", 3, 6),
+    "ReceptiveFieldRecurrenceProblem": ("receptive_field_sizes", 3, 5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASE_COUNTS))
+def test_reference_solution_passes_every_visible_and_hidden_case(name, capsys):
+    function_name, visible, hidden = CASE_COUNTS[name]
+    problem = getattr(exercises, name)()
+    result, text = run_check(problem, solution_namespace(problem)[function_name], capsys)
+    assert result is True, text
+    assert text.startswith("Correct") and f"{visible} visible and {hidden} hidden" in text, text

@@ -5,6 +5,8 @@ this folder on ``sys.path`` (rootdir-relative "prepend" imports, no ``__init__.p
 """
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")  # before any test imports pyplot: figures are drawn off-screen
@@ -31,6 +33,19 @@ def run_check(problem, answer, capsys):
     """``(passed, printed text)`` of ``problem.check(answer)``; ``passed`` is a real bool."""
     result = problem.check(answer)
     return bool(result), capsys.readouterr().out
+
+
+def assert_feedback_for(problem, answer, message, capsys, number=1):
+    """Check ``answer``: with ``message`` None it must pass; otherwise it must fail ("Not yet") with
+    feedback that matches the regular expression ``message``, the mistake it should name."""
+    problem.number = number
+    result, text = run_check(problem, answer, capsys)
+    if message is None:
+        assert result is True, text
+        return
+    assert result is False, text
+    assert text.startswith("Not yet"), text
+    assert re.search(message, text, re.DOTALL), text
 
 
 def solution_namespace(problem, **extra):

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 import course_utils as cu
 from course_utils.exercises import EdgeValueProblem, HorizontalEdgesProblem, ZeroSumKernelsProblem
 from course_utils.exercises.edge_detection import EDGE_VALUE_IMAGE
-from conftest import run_check, solution_namespace
+from conftest import assert_feedback_for, run_check, solution_namespace
 
 
 # --------------------------------------------------------------------------- #
@@ -54,15 +54,7 @@ HORIZONTAL_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(HORIZONTAL_MISTAKES))
 def test_horizontal_edges_mistakes_get_specific_messages(mistake, capsys):
     answer, message = HORIZONTAL_MISTAKES[mistake]
-    problem = HorizontalEdgesProblem()
-    problem.number = 1
-    result, text = run_check(problem, answer, capsys)
-    if message is None:
-        assert result is True, text
-        return
-    assert result is False, text
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text, re.DOTALL), text
+    assert_feedback_for(HorizontalEdgesProblem(), answer, message, capsys)
 
 
 def test_horizontal_edges_in_place_change_is_reported(capsys):

@@ -9,7 +9,7 @@ import pytest
 from course_utils import corr2d
 from course_utils.dense import corr2d_as_matrix
 from course_utils.exercises import ConvMatrixProblem, DenseParameterCountProblem, PriceOfConvolutionProblem
-from conftest import run_check, solution_namespace
+from conftest import assert_feedback_for, run_check, solution_namespace
 
 
 # --------------------------------------------------------------------------- #
@@ -80,15 +80,7 @@ CONV_MATRIX_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(CONV_MATRIX_MISTAKES))
 def test_conv_matrix_mistakes_get_specific_messages(mistake, capsys):
     answer, message = CONV_MATRIX_MISTAKES[mistake]
-    problem = ConvMatrixProblem()
-    problem.number = 1
-    result, text = run_check(problem, answer, capsys)
-    if message is None:
-        assert result is True, text
-        return
-    assert result is False
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text, re.DOTALL), text
+    assert_feedback_for(ConvMatrixProblem(), answer, message, capsys)
 
 
 def test_conv_matrix_row_index_with_input_width_fails_clearly(capsys):

@@ -10,7 +10,7 @@ import course_utils as cu
 from course_utils.exercises import CriticalLearningRateProblem, KernelGradientProblem, WhyLossExplodedProblem
 from course_utils.exercises.learning_a_kernel import EXERCISE_IMAGE
 from course_utils.kernel_learning import critical_learning_rate, squared_loss_hessian
-from conftest import run_check, solution_namespace
+from conftest import assert_feedback_for, run_check, solution_namespace
 
 
 # --------------------------------------------------------------------------- exercise 1
@@ -96,15 +96,7 @@ GRADIENT_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(GRADIENT_MISTAKES))
 def test_gradient_mistakes_get_specific_messages(mistake, capsys):
     answer, message = GRADIENT_MISTAKES[mistake]
-    problem = KernelGradientProblem()
-    problem.number = 2
-    result, text = run_check(problem, answer, capsys)
-    if message is None:
-        assert result is True, text
-        return
-    assert result is False, text
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text), text
+    assert_feedback_for(KernelGradientProblem(), answer, message, capsys, number=2)
 
 
 def test_gradient_transposed_for_a_square_kernel_is_diagnosed(capsys):

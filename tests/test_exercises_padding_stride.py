@@ -11,7 +11,7 @@ from course_utils import conv_output_size
 from course_utils.arithmetic import same_padding
 from course_utils.exercises import OutputSizeProblem, SamePadding28Problem, StrideLosesInformationProblem
 from course_utils.exercises.padding_stride import OUTPUT_SIZE_MISTAKES
-from conftest import run_check, solution_namespace
+from conftest import assert_feedback_for, run_check, solution_namespace
 
 
 def test_output_size_expected_values_agree_with_conv_output_size():
@@ -58,15 +58,7 @@ OUTPUT_SIZE_ANSWERS = {
 @pytest.mark.parametrize("mistake", list(OUTPUT_SIZE_ANSWERS))
 def test_output_size_mistakes_get_specific_messages(mistake, capsys):
     answer, message = OUTPUT_SIZE_ANSWERS[mistake]
-    problem = OutputSizeProblem()
-    problem.number = 1
-    result, text = run_check(problem, answer, capsys)
-    if message is None:
-        assert result is True, text
-        return
-    assert result is False, text
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text, re.DOTALL), text
+    assert_feedback_for(OutputSizeProblem(), answer, message, capsys)
 
 
 def test_output_size_message_names_the_first_case_where_the_mistake_shows(capsys):

@@ -9,7 +9,7 @@ import torch
 
 from course_utils import pool2d
 from course_utils.exercises import MaxOrAveragePoolingProblem, Pool2dByOffsetsProblem, PoolingLayerShapeProblem
-from conftest import run_check, solution_namespace
+from conftest import assert_feedback_for, run_check, solution_namespace
 
 
 # --------------------------------------------------------------------------- #
@@ -77,15 +77,7 @@ POOL2D_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(POOL2D_MISTAKES))
 def test_pool2d_mistakes_get_specific_messages(mistake, capsys):
     answer, message = POOL2D_MISTAKES[mistake]
-    problem = Pool2dByOffsetsProblem()
-    problem.number = 1
-    result, text = run_check(problem, answer, capsys)
-    if message is None:
-        assert result is True, text
-        return
-    assert result is False, text
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text, re.DOTALL), text
+    assert_feedback_for(Pool2dByOffsetsProblem(), answer, message, capsys)
 
 
 def test_pool2d_reference_matches_the_lesson_values():

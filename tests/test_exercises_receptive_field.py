@@ -9,7 +9,7 @@ import pytest
 from course_utils.exercises import ReceptiveFieldRecurrenceProblem, SmallKernelsProblem, StackFieldProblem
 from course_utils.exercises.receptive_field import STACK_BY_HAND
 from course_utils.receptive_field import Layer, receptive_field, receptive_field_by_gradient
-from conftest import run_check, solution_namespace
+from conftest import assert_feedback_for, run_check, solution_namespace
 
 
 def test_recurrence_cases_agree_with_the_gradient_measurement():
@@ -81,15 +81,7 @@ RECURRENCE_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(RECURRENCE_MISTAKES))
 def test_recurrence_mistakes_get_specific_messages(mistake, capsys):
     answer, message = RECURRENCE_MISTAKES[mistake]
-    problem = ReceptiveFieldRecurrenceProblem()
-    problem.number = 1
-    result, text = run_check(problem, answer, capsys)
-    if message is None:
-        assert result is True, text
-        return
-    assert result is False
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text, re.DOTALL), text
+    assert_feedback_for(ReceptiveFieldRecurrenceProblem(), answer, message, capsys)
 
 
 def test_recurrence_wrong_only_on_hidden_cases_says_hidden(capsys):

@@ -24,7 +24,6 @@ from typing import Dict, List, Optional, Tuple
 
 import nbformat
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))

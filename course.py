@@ -188,7 +188,7 @@ class Course:
             script = {"assignments": "tools/make_assignments.py", "class-release": "tools/class_release.py"}
             return [[py, script[subcommand]]]
         scripts = {"student": ["tools/make_student.py"], "figures": ["tools/make_figures.py"],
-                   "bench-widgets": ["-m", "course_utils.widgets.bench"], "site": ["tools/build_site.py"],
+                   "bench-widgets": ["tools/bench_widgets.py"], "site": ["tools/build_site.py"],
                    "slides": ["tools/slides.py"]}
         return [[py, *scripts[subcommand]]]
 

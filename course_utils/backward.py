@@ -23,6 +23,7 @@ import numpy as np
 
 from ._checks import IntOrPair, as_groups, as_pair, as_real_array, check_groups_divide
 from .fast_correlation import output_hw, prepare_correlation
+from .geometry import dilated_span, transposed_output_length
 from .ops import check_batch_channels, corr2d, corr2d_batch
 
 __all__ = ["conv_transpose_output_size", "conv_transpose2d", "conv2d_backward", "tap_coverage"]
@@ -31,8 +32,7 @@ __all__ = ["conv_transpose_output_size", "conv_transpose2d", "conv2d_backward", 
 def _transposed_hw(input_hw, kernel_hw, p, s, d, op) -> Tuple[int, int]:
     """(H - 1) s - 2p + d (k - 1) + output_padding + 1 on both axes, for validated options."""
     return tuple(  # type: ignore[return-value]
-        (n - 1) * si - 2 * pi + di * (k - 1) + oi + 1
-        for n, k, pi, si, di, oi in zip(input_hw, kernel_hw, p, s, d, op)
+        transposed_output_length(n, k, pi, si, di, oi) for n, k, pi, si, di, oi in zip(input_hw, kernel_hw, p, s, d, op)
     )
 
 
@@ -181,7 +181,7 @@ def conv_transpose2d(
             f"(stride={stride!r}, dilation={dilation!r}, output_padding={output_padding!r}) give "
             f"(H - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1 = {out_hw[0]}x{out_hw[1]}"
         )
-    reach = [di * (k - 1) + 1 for di, k in zip(d, kernel_hw)]
+    reach = [dilated_span(k, di) for di, k in zip(d, kernel_hw)]
     spread = _spread_and_pad(Y, s, [r - 1 - pi for r, pi in zip(reach, p)], out_hw, reach)
     if Y.ndim == 2:
         return corr2d(spread, K[::-1, ::-1], dilation=d)
@@ -237,7 +237,7 @@ def conv2d_backward(
             f"dilation={dilation!r}; got shape {grad_Y.shape}"
         )
     options = {"padding": p, "dilation": d, "groups": groups}
-    unread = tuple((n + 2 * pi - di * (k - 1) - 1) % si for n, k, pi, si, di in zip(X.shape[2:], K.shape[2:], p, s, d))
+    unread = tuple((n + 2 * pi - dilated_span(k, di)) % si for n, k, pi, si, di in zip(X.shape[2:], K.shape[2:], p, s, d))
     grad_X = conv_transpose2d(grad_Y, K, stride=s, output_padding=unread, **options)
 
     # grad_K[o, c, a, b] = sum over n, i, j of X_p[n, c, s i + d a, s j + d b] * grad_Y[n, o, i, j]: a correlation

@@ -6,6 +6,7 @@ else (the operations, the cost counters, the padding arithmetic, the widgets):
 - a kernel of ``k`` taps with dilation ``d`` spans :math:`d(k - 1) + 1` input positions;
 - an input of ``n`` positions padded by ``p`` on each side gives
   :math:`\lfloor (n + 2p - d(k - 1) - 1) / s \rfloor + 1` outputs at stride ``s``;
+- a transposed convolution inverts the second: :math:`(n - 1)s - 2p + d(k - 1) + 1` outputs;
 - tap ``a`` of the kernel reads, for outputs ``0 .. o - 1``, the padded positions
   :math:`a d,\ a d + s,\ \dots,\ a d + s(o - 1)`.
 
@@ -32,6 +33,11 @@ def dilated_span(k: int, d: int) -> int:
 def output_length(n: int, k: int, p: int, s: int, d: int) -> int:
     """Outputs along one axis; may be < 1 when the kernel overhangs (callers check with ``check_kernel_fits``)."""
     return (n + 2 * p - dilated_span(k, d)) // s + 1
+
+
+def transposed_output_length(n: int, k: int, p: int, s: int, d: int, output_padding: int = 0) -> int:
+    """Outputs of a transposed convolution along one axis: :math:`(n - 1)s - 2p + d(k - 1) + 1` (+ output_padding)."""
+    return (n - 1) * s - 2 * p + dilated_span(k, d) + output_padding
 
 
 def output_hw(input_hw, kernel_hw, padding, stride, dilation) -> Tuple[int, int]:

@@ -24,7 +24,7 @@ import numbers
 from typing import Any, Dict, Sequence, Tuple
 
 from ._checks import IntOrPair, as_groups, as_pair
-from .ops import conv_output_size
+from .geometry import conv_output_size, dilated_span
 
 __all__ = ["conv_multiply_adds", "conv_parameter_count", "model_multiply_adds"]
 
@@ -131,7 +131,7 @@ def conv_multiply_adds(
     p_hw = as_pair(padding, "padding", minimum=0)
     s_hw = as_pair(stride, "stride", minimum=1)
     d_hw = as_pair(dilation, "dilation", minimum=1)
-    effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, d_hw))
+    effective = tuple(dilated_span(k, d) for k, d in zip(kernel_hw, d_hw))
     padded = tuple(n + 2 * p for n, p in zip(n_hw, p_hw))
     if effective[0] > padded[0] or effective[1] > padded[1]:
         dilated = f" (dilation={dilation!r} spreads it over {effective[0]}x{effective[1]})" if max(d_hw) > 1 else ""

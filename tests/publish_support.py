@@ -12,14 +12,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Iterable
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 import slides  # noqa: E402
 

@@ -27,7 +27,7 @@ from typing import Callable, List, Sequence, Tuple
 
 import pytest
 
-from browser_support import (ConsoleLog, LabServer, launch_chromium, missing_browser_reason, open_notebook,
+from lab_browser import (ConsoleLog, LabServer, launch_chromium, missing_browser_reason, open_notebook,
                              run_all_cells, slider_value, step_slider, widget_slider)
 from course_utils import conv_output_size
 from course_utils import exercises

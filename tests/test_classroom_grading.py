@@ -19,7 +19,6 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 import class_release  # noqa: E402
 from make_assignments import POINTS, write_assignment  # noqa: E402
 

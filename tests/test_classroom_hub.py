@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -19,7 +18,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 from class_hub import COURSE_FOLDER, Hub, Learner, leftover_processes, missing_node_reason, output_text  # noqa: E402
 from class_link import class_link  # noqa: E402
 from class_server import OPEN_PATH  # noqa: E402

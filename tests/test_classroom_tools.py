@@ -1,7 +1,6 @@
 """The classroom's tools without a hub: hand-out link, kernel environment, assignment cells, the learner-only tree."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 import class_release  # noqa: E402
 import class_server  # noqa: E402
 import make_assignments  # noqa: E402

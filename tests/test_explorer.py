@@ -205,7 +205,7 @@ def test_every_slider_position_renders_without_error():
 
 
 def test_widget_benchmark_machinery_runs_every_planned_change():
-    from course_utils.widgets import bench
+    import bench_widgets as bench
 
     for make in (bench.explorer_changes, bench.playground_changes):
         shown, changes = make(8)

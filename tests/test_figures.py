@@ -1,7 +1,6 @@
 """images/ holds exactly what tools/make_figures.py draws, pixel for pixel."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +8,6 @@ import pytest
 from PIL import Image, ImageSequence
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 import make_figures  # noqa: E402
 
 IMAGES = ROOT / "images"

@@ -13,9 +13,7 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -25,20 +23,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lab_browser import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 from nbclean import LANGUAGE_INFO  # noqa: E402
 from start_lab import keep_stored_language_info  # noqa: E402
 
 URL_LINE = re.compile(r"(http://127\.0\.0\.1:(\d+)/lab/tree/my-work/00_getting_started\.ipynb\?token=([0-9a-f]+))")
 LESSON = "notebooks/00_getting_started.ipynb"
 STARTUP_SECONDS = 180
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def http_status(url: str) -> int:
@@ -247,7 +240,7 @@ def test_ipykernel_reports_the_stored_language_info():
 
 def test_opening_and_saving_in_a_browser_leaves_the_checkout_clean(lab):
     """JupyterLab in Chromium: a tracked lesson and the learner's copy are opened and saved (as autosave would)."""
-    browser_support = pytest.importorskip("browser_support")
+    browser_support = pytest.importorskip("lab_browser")
     reason = browser_support.missing_browser_reason()
     if reason:
         pytest.skip(reason)

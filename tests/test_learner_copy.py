@@ -20,7 +20,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENT = ROOT / "notebooks" / "student"
-sys.path.insert(0, str(ROOT / "tools"))
 import learner_copy  # noqa: E402
 from learner_copy import copy_new_lessons, report  # noqa: E402
 

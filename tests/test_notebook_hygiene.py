@@ -7,7 +7,6 @@ run of the current text source, with no volatile metadata left in.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import jupytext
@@ -16,7 +15,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(ROOT / "tools"))
 from nbclean import clean_notebook  # noqa: E402
 from build_site import (LESSON_TAGS, TAG_EXERCISE_BIND, TAG_EXERCISE_HELP, has_tag,  # noqa: E402
                         is_worked_solution)

@@ -17,7 +17,6 @@ import html
 import json
 import re
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -26,13 +25,12 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 import slides  # noqa: E402
 from publish_support import built_decks  # noqa: E402
 
 try:  # the shared browser helpers of tests/test_browser_widgets.py
-    from browser_support import CHROMIUM, CHROMIUM_ARGS, ConsoleLog, missing_browser_reason
+    from lab_browser import CHROMIUM, CHROMIUM_ARGS, ConsoleLog, missing_browser_reason
 except ImportError:  # pragma: no cover - only if that module is gone
     CHROMIUM = Path("/usr/bin/chromium")
     CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

@@ -21,7 +21,7 @@ from typing import List
 import nbformat
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ConsoleLog, missing_browser_reason
+from lab_browser import CHROMIUM, CHROMIUM_ARGS, ConsoleLog, missing_browser_reason
 from publish_support import build_site, built_decks, slides
 
 LESSONS = build_site.find_lessons()

@@ -6,7 +6,6 @@ The unit tests build small notebooks in memory and are fast; only
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -18,7 +17,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 STUDENT = NOTEBOOKS / "student"
-sys.path.insert(0, str(ROOT / "tools"))
 import make_student  # noqa: E402
 from make_student import (  # noqa: E402
     STUB_RAISE,

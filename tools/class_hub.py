@@ -34,9 +34,7 @@ from typing import Any, Dict, List, Optional
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-# The free-port probe of the browser tests (standard library only), shared rather than written twice.
-sys.path.insert(0, str(ROOT / "tests"))
-from browser_support import free_port  # noqa: E402
+from lab_browser import free_port  # the one free-port probe (tools/ is on the path of its scripts and tests)
 
 SHIPPED_CONFIG = ROOT / "classroom" / "jupyterhub_config.py"
 PROXY = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"

@@ -201,8 +201,8 @@ class IsSeparableProblem(CodingProblem):
                 "K is separable when K = np.outer(column, row): rank one (or zero). The singular values "
                 "s = np.linalg.svd(K, compute_uv=False) come sorted, largest first; K has rank one when only "
                 "s[0] is non-zero.",
-                f"Rounding leaves s[1] slightly above 0 even for an exact outer product of floats, so compare it "
-                f"with s[0]: s[1] <= 1e-8 * s[0]. That also holds for an all-zero kernel (0 <= 0).",
+                "Rounding leaves s[1] slightly above 0 even for an exact outer product of floats, so compare it "
+                "with s[0]: s[1] <= 1e-8 * s[0]. That also holds for an all-zero kernel (0 <= 0).",
                 "A kernel with a single row or column has a single singular value: it is always separable "
                 "(check len(s) before reading s[1]). Return a truth value: bool(...).",
             ],

@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
+from ..geometry import dilated_span
 from .explorer_model import (INPUT, INSERTED, LIMITS, PADDING, ExplorerSettings, ExplorerState, fit_settings,
                              max_dilation, max_kernel_size)
 from .grid_image import GridPanel, palette, render_panels
@@ -124,7 +125,7 @@ class ConvolutionExplorer:
         """What the grey numbers of the input grid are, naming only the kinds of cell the grid has."""
         s, kinds = self.settings, self.state.grid_kind
         if s.transposed:
-            border = s.dilation * (s.kernel_size - 1) - s.padding
+            border = dilated_span(s.kernel_size, s.dilation) - 1 - s.padding
             names = [(PADDING, f"border of d·(k - 1) - p = {border} zeros"), (INSERTED, "zeros inserted by the stride")]
         else:
             names = [(PADDING, f"padding ({s.padding})"), (INSERTED, "inserted zeros")]

@@ -19,6 +19,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
+from ..geometry import dilated_span, output_length, transposed_output_length
 from ..ops import corr2d
 
 __all__ = ["ExplorerSettings", "ExplorerState", "LIMITS", "example_input", "example_kernel", "fit_settings", "counted", "max_dilation", "max_kernel_size"]
@@ -65,7 +66,7 @@ class ExplorerSettings:
 
     @property
     def effective_kernel(self) -> int:
-        return self.dilation * (self.kernel_size - 1) + 1
+        return dilated_span(self.kernel_size, self.dilation)
 
 
 def max_kernel_size(settings: ExplorerSettings) -> int:
@@ -148,7 +149,7 @@ class ExplorerState:
 
     def _build_transposed(self) -> None:
         s = self.settings
-        border = s.dilation * (s.kernel_size - 1) - s.padding
+        border = dilated_span(s.kernel_size, s.dilation) - 1 - s.padding
         stretched_h, stretched_w = (s.height - 1) * s.stride + 1, (s.width - 1) * s.stride + 1
         self.step = 1
         self.shown_kernel = np.rot90(self.kernel, 2)
@@ -217,8 +218,8 @@ class ExplorerState:
     def _formula_value(self, n: int) -> int:
         s = self.settings
         if s.transposed:
-            return (n - 1) * s.stride - 2 * s.padding + s.dilation * (s.kernel_size - 1) + 1
-        return (n + 2 * s.padding - s.dilation * (s.kernel_size - 1) - 1) // s.stride + 1
+            return transposed_output_length(n, s.kernel_size, s.padding, s.stride, s.dilation)
+        return output_length(n, s.kernel_size, s.padding, s.stride, s.dilation)
 
     def formula_value(self) -> int:
         return self._formula_value(self.settings.height)
@@ -230,7 +231,7 @@ class ExplorerState:
             return (f"out = (n - 1)·s - 2p + d·(k - 1) + 1 = ({s.height} - 1)·{s.stride} - 2·{s.padding} + "
                     f"{s.dilation}·({s.kernel_size} - 1) + 1 = {self._formula_value(s.height)}"
                     + self._columns_suffix())
-        numerator = s.height + 2 * s.padding - s.dilation * (s.kernel_size - 1) - 1
+        numerator = s.height + 2 * s.padding - dilated_span(s.kernel_size, s.dilation)
         rows = self._formula_value(s.height)
         text = (f"out = ⌊(n + 2p - d·(k - 1) - 1) / s⌋ + 1 = ⌊({s.height} + 2·{s.padding} - {s.dilation}·"
                 f"({s.kernel_size} - 1) - 1) / {s.stride}⌋ + 1 = ⌊{numerator} / {s.stride}⌋ + 1 = {rows}")

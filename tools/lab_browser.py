@@ -1,7 +1,8 @@
 """A throw-away JupyterLab server and Playwright steps: the widgets in a real browser.
 
-Used by the browser tests (tests/test_browser_widgets.py, through tests/browser_support.py) and by
-``make bench-widgets`` (:mod:`.bench`), which times the widgets in Chromium. (See
+Used by the browser tests (tests/test_browser_widgets.py, test_publish.py, test_slides_fit.py), by
+``make bench-widgets`` (tools/bench_widgets.py), which times the widgets in Chromium, and, for
+its free ports, by the classroom hub (tools/class_hub.py). (See
 /work/shared/notes/browser-testing.md for why things are done this way.) The browser is Debian's
 chromium driven by the Python ``playwright`` package; ``playwright install`` is never run (it
 downloads a browser of its own, which fails on these machines).

@@ -1,7 +1,7 @@
 """Time widget updates: from a slider change to the new picture, in Chromium and in the kernel.
 
-    python -m course_utils.widgets.bench          # or: make bench-widgets
-    python -m course_utils.widgets.bench --kernel-only
+    python tools/bench_widgets.py          # or: make bench-widgets
+    python tools/bench_widgets.py --kernel-only
 
 In Chromium (JupyterLab on a throw-away server, :mod:`.browser`): the explorer's "input height"
 slider is moved one step at a time with the keyboard, 20 times, and the page itself measures from
@@ -66,7 +66,7 @@ def _controls(widget) -> dict:
 
 
 def explorer_changes(count: int = 20) -> Tuple[object, List[Callable[[], None]]]:
-    from .explorer import explore_convolution
+    from course_utils.widgets.explorer import explore_convolution
 
     shown = explore_convolution(height=16, width=16, kernel_size=3, padding=1, stride=1)
     controls = _controls(shown.widget)
@@ -82,8 +82,8 @@ def explorer_changes(count: int = 20) -> Tuple[object, List[Callable[[], None]]]
 
 
 def playground_changes(count: int = 20) -> Tuple[object, List[Callable[[], None]]]:
-    from ..kernels import KERNEL_NAMES
-    from .playground import kernel_playground
+    from course_utils.kernels import KERNEL_NAMES
+    from course_utils.widgets.playground import kernel_playground
 
     shown = kernel_playground(image="camera", preset="identity")  # camera: 512x512
     controls = _controls(shown.widget)
@@ -110,7 +110,7 @@ def browser_updates(count: int = 20, timeout_ms: float = 90_000, browser=None, s
     """
     from contextlib import ExitStack
 
-    from .browser import LabServer, launch_chromium, open_notebook, run_all_cells, widget_slider
+    from lab_browser import LabServer, launch_chromium, open_notebook, run_all_cells, widget_slider
 
     with ExitStack() as stack:
         if browser is None:
@@ -158,7 +158,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error(f"--updates must be >= 1; got {args.updates}")
     failures = 0
     if not args.kernel_only:
-        from .browser import missing_browser_reason
+        from lab_browser import missing_browser_reason
 
         reason = missing_browser_reason()
         if reason:

@@ -413,7 +413,7 @@ def test_learner_works_through_output_shape_exercise(browser, lab, capsys):  # n
 
 # -- make bench-widgets in Chromium ---------------------------------------------------------------
 def test_widget_benchmark_times_key_press_to_picture_in_chromium(browser, lab):
-    from course_utils.widgets import bench
+    import bench_widgets as bench
 
     times = bench.browser_updates(count=3, browser=browser, server=lab)  # what `make bench-widgets` runs
     lab.shutdown_kernels()

@@ -53,6 +53,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 import course_utils as cu
 from course_utils import exercises
 from course_utils import fast_correlation as fc
+from course_utils.cpu_share import cpu_share
 from course_utils.timing import median_seconds
 from course_utils.layer_cost import conv_multiply_adds
 from course_utils.ops import corr2d_batch
@@ -258,15 +259,16 @@ cu.compare(Y_batch, {"PyTorch": Y_torch}, tolerance=1e-4, reference_name="corr2d
 
 # %%
 ONEDNN_PROBE = """
-import importlib.util
 import torch, torch.nn.functional as F
 x, w = torch.randn(4, 64, 28, 28), torch.randn(64, 64, 3, 3)
 with torch.no_grad():
     F.conv2d(x, w)
-if importlib.util.find_spec("mxnet") is not None:  # for the thread-count pitfall further down
-    before = torch.get_num_threads()
+before = torch.get_num_threads()
+try:  # for the thread-count pitfall further down (nothing to show where MXNet has no build)
     import mxnet
     print("torch threads before and after importing mxnet", before, torch.get_num_threads())
+except ImportError:
+    pass
 """
 probe_run = subprocess.run([sys.executable, "-c", ONEDNN_PROBE], capture_output=True, text=True, check=True,
                            env={**os.environ, "ONEDNN_VERBOSE": "1"})
@@ -437,8 +439,8 @@ cu.compare(Y_ref, {"PyTorch": Y_torch_method, "MXNet": lambda: Y_mxnet_method, "
 #
 # Timing frameworks side by side is only fair if each uses the same number of threads. Importing
 # MXNet quietly sets PyTorch to **one** thread. `cu.setup_lesson` puts it back, which is why it must
-# run after all imports, and the course benchmark sets every library's thread count explicitly after
-# importing them all. The fresh Python process of the oneDNN section recorded the effect: after its
+# run after all imports, and the course benchmark gives each library a fresh process and sets its thread
+# count after importing it. The fresh Python process of the oneDNN section recorded the effect: after its
 # convolution it imported MXNet, where MXNet is installed (there is no effect to show elsewhere), and
 # printed PyTorch's thread count before and after.
 
@@ -451,8 +453,9 @@ print(f"PyTorch threads before importing MXNet: {before}, after: {after}; in thi
 
 # %%
 # %%needs mxnet
-assert after == 1 and torch.get_num_threads() == (os.cpu_count() or 1)
-print("importing MXNet drops PyTorch to one thread; setup_lesson restored all cores")
+assert after == 1 and torch.get_num_threads() == cpu_share()
+print(f"importing MXNet drops PyTorch to one thread; setup_lesson restored the {cpu_share()} CPU(s) this "
+      "process may use")
 
 # %% [markdown]
 # ## Pitfall: a non-contiguous operand can make `np.matmul` skip BLAS

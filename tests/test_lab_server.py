@@ -265,10 +265,12 @@ def test_opening_and_saving_in_a_browser_leaves_the_checkout_clean(lab):
                 if same_python:
                     expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"), timeout=5_000)
                 page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
-                page.locator('li.lm-Menu-item[data-command="docmanager:save"]').click()
-                deadline = time.monotonic() + 30
-                while (lab.checkout / path).stat().st_mtime_ns == before and time.monotonic() < deadline:
-                    time.sleep(0.2)
+                # The server answers the save's PUT only after its atomic write has finished (the file rewritten
+                # and its .~ backup removed); a check before the answer can catch the file half written.
+                with page.expect_response(lambda response: response.request.method == "PUT"
+                                          and "/api/contents/" in response.url, timeout=30_000) as saved:
+                    page.locator('li.lm-Menu-item[data-command="docmanager:save"]').click()
+                assert saved.value.ok, f"saving {path} answered {saved.value.status}"
                 assert (lab.checkout / path).stat().st_mtime_ns != before, f"{path} was not saved"
                 expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"), timeout=10_000)
                 assert lab.git_status() == "", f"saving {path} changed the checkout"

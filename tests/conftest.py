@@ -55,9 +55,43 @@ def solution_namespace(problem, **extra):
     return namespace
 
 
+def reference_function(problem_class):
+    """The function a coding problem's worked solution defines."""
+    problem = problem_class()
+    return solution_namespace(problem)[problem.function_name]
+
+
+def edited_solution(problem_class, *edits):
+    """The worked solution with each ``(old, new)`` text replaced: a learner's typical slip. An ``old``
+    text that no longer occurs exactly once fails, so a test cannot silently stop testing its slip."""
+    problem = problem_class()
+    for old, new in edits:
+        assert problem.solution_text.count(old) == 1, \
+            f"{problem_class.__name__}'s solution no longer contains {old!r} exactly once"
+        problem.solution_text = problem.solution_text.replace(old, new)
+    return solution_namespace(problem)[problem.function_name]
+
+
 @pytest.fixture
 def ax():
     """One fresh 3x3-inch axes for a plotting test, closed afterwards."""
     fig, axes = plt.subplots(figsize=(3, 3))
     yield axes
     plt.close(fig)
+
+
+def browser_fixture(*, offline: bool):
+    """A module-scoped ``browser`` fixture: one headless chromium per test file (``browser =
+    browser_fixture(offline=True)`` in the file), skipped with the reason where chromium or
+    playwright is missing. ``offline``: every host name but loopback fails to resolve."""
+    from lab_browser import missing_browser_reason, running_chromium
+
+    @pytest.fixture(scope="module")
+    def browser():
+        reason = missing_browser_reason()
+        if reason:
+            pytest.skip(reason)
+        with running_chromium(offline=offline) as chromium:
+            yield chromium
+
+    return browser

@@ -27,11 +27,11 @@ from typing import Callable, List, Sequence, Tuple
 
 import pytest
 
-from lab_browser import (ConsoleLog, LabServer, launch_chromium, missing_browser_reason, open_notebook,
-                             run_all_cells, slider_value, step_slider, widget_slider)
+from lab_browser import (ConsoleLog, LabServer, open_notebook, run_all_cells, slider_value, step_slider,
+                             widget_slider)
 from course_utils import conv_output_size
 from course_utils import exercises
-from conftest import run_check
+from conftest import browser_fixture, run_check
 from course_utils.widgets import ConvolutionExplorer, ExplorerSettings, ExplorerState
 
 #: Console errors that JupyterLab prints on its own and that say nothing about our widgets (regular expressions).
@@ -45,19 +45,7 @@ UPDATE_MS = 30_000
 
 
 # -- shared fixtures -----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    reason = missing_browser_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+browser = browser_fixture(offline=False)
 
 
 @pytest.fixture(scope="module")

@@ -27,28 +27,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 import build_site  # noqa: E402
 import slides  # noqa: E402
+from conftest import browser_fixture  # noqa: E402
 from publish_support import built_decks  # noqa: E402
+from lab_browser import ConsoleLog  # noqa: E402
 
-try:  # the shared browser helpers of tests/test_browser_widgets.py
-    from lab_browser import CHROMIUM, CHROMIUM_ARGS, ConsoleLog, missing_browser_reason
-except ImportError:  # pragma: no cover - only if that module is gone
-    CHROMIUM = Path("/usr/bin/chromium")
-    CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run"]
-    ConsoleLog = None
-
-    def missing_browser_reason() -> Optional[str]:
-        if not CHROMIUM.exists():
-            return f"{CHROMIUM} is missing (apt-get install -y --no-install-recommends chromium)"
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            return "the playwright Python package is missing (make install)"
-        return None
-
-#: No host name resolves: a page that reaches for a CDN shows it as a failed request. (The rule would
-#: also catch the loopback address of the search test's local server, hence the one exclusion.)
-OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 TIMEOUT_MS = 60_000
 LESSONS = build_site.find_lessons()
 
@@ -524,19 +506,7 @@ def test_postbuild_installs_the_no_deps_pins_and_the_course_package():
 
 
 # -- in a browser, offline ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    reason = missing_browser_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=OFFLINE_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+browser = browser_fixture(offline=True)
 
 
 class Visit:
@@ -546,11 +516,8 @@ class Visit:
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.context.set_default_timeout(TIMEOUT_MS)
         self.page = self.context.new_page()
-        self.errors: List[str] = []
+        self.errors: List[str] = ConsoleLog(self.page).errors  # failed requests join its console errors
         self.requests: List[str] = []
-        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error"
-                     else None)
-        self.page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
         self.url = path if isinstance(path, str) else path.resolve().as_uri()

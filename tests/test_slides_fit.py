@@ -21,14 +21,14 @@ from typing import List
 import nbformat
 import pytest
 
-from lab_browser import CHROMIUM, CHROMIUM_ARGS, ConsoleLog, missing_browser_reason
+from conftest import browser_fixture
+from lab_browser import ConsoleLog
 from publish_support import build_site, built_decks, slides
 
 LESSONS = build_site.find_lessons()
 VIEWPORT = {"width": 1280, "height": 720}
 #: MathJax typesets a whole deck before the slides are cut; a long deck takes 10-20 s on a busy machine.
 LOAD_TIMEOUT_MS = 180_000
-OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 #: Goes to every slide in turn and measures it (the slide as reveal.js shows it: its own coordinates,
 #: whatever the screen's scale). Returns one record per slide.
@@ -71,19 +71,7 @@ def source_code_lines(deck: Path) -> List[str]:
                                 for block in re.findall(r"<pre[^>]*>(.*?)</pre>", markup, re.S)))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    reason = missing_browser_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=OFFLINE_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+browser = browser_fixture(offline=True)
 
 
 @pytest.fixture(scope="module")

@@ -26,13 +26,17 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL_HINT = "apt-get update && apt-get install -y --no-install-recommends chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: Offline: no host name resolves, so whatever a page would fetch from the network fails and a test sees it.
+#: Loopback stays reachable: it is this machine (a test's own local server), not the network.
+OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 #: JupyterLab settings for the test server: no news/update toast over the notebook, no request to the internet.
 LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
@@ -212,8 +216,23 @@ class LabServer:
 
 
 # -- Playwright steps (JupyterLab 4.6, ipywidgets 8.1) ---------------------------------------------
-def launch_chromium(playwright):
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+def launch_chromium(playwright, *, offline: bool = False):
+    """Debian's headless chromium; ``offline`` makes every host name but loopback unresolvable."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=OFFLINE_ARGS if offline else CHROMIUM_ARGS)
+
+
+@contextmanager
+def running_chromium(*, offline: bool = False) -> Iterator:
+    """Playwright and one headless chromium for the ``with`` block, both closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, offline=offline)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 class ConsoleLog:

@@ -73,6 +73,12 @@ def as_pair(value: Any, name: str, *, minimum: int) -> Tuple[int, int]:
     return pair
 
 
+def conv_options(padding: Any, stride: Any, dilation: Any) -> Tuple[Tuple[int, int], Tuple[int, int], Tuple[int, int]]:
+    """A convolution's ``padding`` (>= 0), ``stride`` and ``dilation`` (>= 1) as validated ``(h, w)`` pairs."""
+    return (as_pair(padding, "padding", minimum=0), as_pair(stride, "stride", minimum=1),
+            as_pair(dilation, "dilation", minimum=1))
+
+
 def given_as_pair(*values: Any) -> bool:
     """Whether any of ``values`` is an ``(h, w)`` pair (a tuple, list or array with a dimension): then the
     size functions answer with a pair too, otherwise with one int."""

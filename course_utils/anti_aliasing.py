@@ -16,32 +16,19 @@ input then changes the subsampled output far less.
 """
 from __future__ import annotations
 
-import numbers
 from math import comb
 from typing import Any
 
 import numpy as np
 
-from ._checks import as_real_array
+from ._checks import as_real_array, positive_int
 from .ops import corr2d
 
 __all__ = ["binomial_kernel", "blur_pool2d", "blur_pool_layer"]
 
 
 def _kernel_size(size: Any) -> int:
-    if isinstance(size, bool) or not isinstance(size, numbers.Integral):
-        raise TypeError(f"size must be an int (the blur kernel's width); got {type(size).__name__} {size!r}")
-    if size < 1:
-        raise ValueError(f"size must be at least 1 (1 means no blur); got {size!r}")
-    return int(size)
-
-
-def _stride(stride: Any) -> int:
-    if isinstance(stride, bool) or not isinstance(stride, numbers.Integral):
-        raise TypeError(f"stride must be an int; got {type(stride).__name__} {stride!r}")
-    if stride < 1:
-        raise ValueError(f"stride must be at least 1; got {stride!r}")
-    return int(stride)
+    return positive_int(size, "size", " (the blur kernel's width; 1 means no blur)")
 
 
 def binomial_kernel(size: int = 3) -> np.ndarray:
@@ -90,7 +77,7 @@ def blur_pool2d(X: Any, size: int = 3, stride: int = 2) -> np.ndarray:
     """
     array = as_real_array(X, "X", (2, 3, 4))
     kernel = binomial_kernel(size).astype(array.dtype)
-    stride = _stride(stride)
+    stride = positive_int(stride, "stride")
     padding = (kernel.shape[0] - 1) // 2
     padded = tuple(n + 2 * padding for n in array.shape[-2:])
     if min(padded) < kernel.shape[0]:
@@ -118,11 +105,8 @@ def blur_pool_layer(channels: int, size: int = 3, stride: int = 2):
     """
     import torch
 
-    if isinstance(channels, bool) or not isinstance(channels, numbers.Integral):
-        raise TypeError(f"channels must be an int; got {type(channels).__name__} {channels!r}")
-    if channels < 1:
-        raise ValueError(f"channels must be at least 1; got {channels!r}")
-    size, stride = _kernel_size(size), _stride(stride)
+    channels = positive_int(channels, "channels")
+    size, stride = _kernel_size(size), positive_int(stride, "stride")
     layer = torch.nn.Conv2d(channels, channels, size, stride=stride, padding=(size - 1) // 2, groups=channels,
                             bias=False)
     kernel = torch.from_numpy(binomial_kernel(size)).to(torch.float32)

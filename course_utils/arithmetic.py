@@ -174,14 +174,8 @@ def _axis_range(o: int, k: int, p: int, s: int, d: int, context: str) -> range:
     return range(max(1, smallest), largest + 1)
 
 
-def input_sizes_for_output(
-    output_size: IntOrPair,
-    kernel_size: IntOrPair,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-):
+def input_sizes_for_output(output_size: IntOrPair, kernel_size: IntOrPair, *, padding: IntOrPair = 0,
+                           stride: IntOrPair = 1, dilation: IntOrPair = 1):
     r"""Every input size ``n`` for which ``conv_output_size(n, ...) == output_size``, as a ``range``.
 
     Because of the floor in :math:`\lfloor (n + 2p - d(k - 1) - 1)/s \rfloor + 1`,
@@ -206,14 +200,7 @@ def input_sizes_for_output(
     return ranges if any_pair else ranges[0]
 
 
-def input_usage(
-    n: int,
-    kernel_size: int,
-    *,
-    padding: int = 0,
-    stride: int = 1,
-    dilation: int = 1,
-) -> np.ndarray:
+def input_usage(n: int, kernel_size: int, *, padding: int = 0, stride: int = 1, dilation: int = 1) -> np.ndarray:
     """How many output positions read each of the ``n`` input positions along one axis.
 
     Entry ``i`` counts the windows with a kernel tap on input position ``i``
@@ -245,14 +232,8 @@ def input_usage(
     return counts[p: p + n_]
 
 
-def ignored_input_size(
-    n: IntOrPair,
-    kernel_size: IntOrPair,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-) -> Union[int, Tuple[int, int]]:
+def ignored_input_size(n: IntOrPair, kernel_size: IntOrPair, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                       dilation: IntOrPair = 1) -> Union[int, Tuple[int, int]]:
     r"""How many input rows (or columns) at the far end no window reaches: what the floor drops.
 
     The last window starts at :math:`s(o - 1)` of the padded input and ends at

@@ -21,7 +21,7 @@ from typing import Any, Tuple, Union
 
 import numpy as np
 
-from ._checks import IntOrPair, as_groups, as_pair, as_real_array, check_groups_divide
+from ._checks import IntOrPair, as_groups, as_pair, as_real_array, check_groups_divide, conv_options, given_as_pair
 from .fast_correlation import output_hw, prepare_correlation
 from .geometry import dilated_span, transposed_output_length
 from .ops import check_batch_channels, corr2d, corr2d_batch
@@ -46,15 +46,8 @@ def _check_output_padding(op, s, d, output_padding, stride, dilation) -> None:
         )
 
 
-def conv_transpose_output_size(
-    n: IntOrPair,
-    k: IntOrPair,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-    output_padding: IntOrPair = 0,
-) -> Union[int, Tuple[int, int]]:
+def conv_transpose_output_size(n: IntOrPair, k: IntOrPair, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                               dilation: IntOrPair = 1, output_padding: IntOrPair = 0) -> Union[int, Tuple[int, int]]:
     r"""Output length of a transposed convolution along each spatial axis.
 
     .. math:: (n - 1)\,s - 2p + d(k - 1) + \text{output\_padding} + 1
@@ -67,12 +60,10 @@ def conv_transpose_output_size(
     >>> conv_transpose_output_size(3, 3, stride=2, padding=1, output_padding=1)
     6
     """
-    any_pair = any(isinstance(v, (tuple, list, np.ndarray)) for v in (n, k, padding, stride, dilation, output_padding))
+    any_pair = given_as_pair(n, k, padding, stride, dilation, output_padding)
     n_hw = as_pair(n, "n", minimum=1)
     k_hw = as_pair(k, "k", minimum=1)
-    p = as_pair(padding, "padding", minimum=0)
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
+    p, s, d = conv_options(padding, stride, dilation)
     op = as_pair(output_padding, "output_padding", minimum=0)
     _check_output_padding(op, s, d, output_padding, stride, dilation)
     sizes = _transposed_hw(n_hw, k_hw, p, s, d, op)
@@ -104,16 +95,8 @@ def _spread_and_pad(Y: np.ndarray, s, before, out_hw, kernel_reach) -> np.ndarra
     return spread
 
 
-def conv_transpose2d(
-    Y: Any,
-    K: Any,
-    *,
-    stride: IntOrPair = 1,
-    padding: IntOrPair = 0,
-    dilation: IntOrPair = 1,
-    output_padding: IntOrPair = 0,
-    groups: int = 1,
-) -> np.ndarray:
+def conv_transpose2d(Y: Any, K: Any, *, stride: IntOrPair = 1, padding: IntOrPair = 0, dilation: IntOrPair = 1,
+                     output_padding: IntOrPair = 0, groups: int = 1) -> np.ndarray:
     r"""Transposed convolution, as ``torch.nn.functional.conv_transpose2d`` computes it (no bias).
 
     Each input value scatters a copy of the kernel, scaled by it, into the output:
@@ -157,9 +140,7 @@ def conv_transpose2d(
     """
     Y = as_real_array(Y, "Y", (2, 4))
     K = as_real_array(K, "K", Y.ndim)
-    s = as_pair(stride, "stride", minimum=1)
-    p = as_pair(padding, "padding", minimum=0)
-    d = as_pair(dilation, "dilation", minimum=1)
+    p, s, d = conv_options(padding, stride, dilation)
     op = as_pair(output_padding, "output_padding", minimum=0)
     groups = as_groups(groups)
     _check_output_padding(op, s, d, output_padding, stride, dilation)
@@ -194,16 +175,8 @@ def conv_transpose2d(
     return corr2d_batch(spread, weights, dilation=d, groups=groups)
 
 
-def conv2d_backward(
-    X: Any,
-    K: Any,
-    grad_Y: Any,
-    *,
-    stride: IntOrPair = 1,
-    padding: IntOrPair = 0,
-    dilation: IntOrPair = 1,
-    groups: int = 1,
-) -> Tuple[np.ndarray, np.ndarray]:
+def conv2d_backward(X: Any, K: Any, grad_Y: Any, *, stride: IntOrPair = 1, padding: IntOrPair = 0,
+                    dilation: IntOrPair = 1, groups: int = 1) -> Tuple[np.ndarray, np.ndarray]:
     r"""Gradients ``(grad_X, grad_K)`` of a loss through ``Y = corr2d_batch(X, K, ...)``, given ``grad_Y``.
 
     ``X`` is (N, C_in, H, W), ``K`` (C_out, C_in/groups, kh, kw) and ``grad_Y``, the
@@ -253,15 +226,8 @@ def conv2d_backward(
     return grad_X, np.ascontiguousarray(grad_K)
 
 
-def tap_coverage(
-    input_hw: IntOrPair,
-    kernel_hw: IntOrPair,
-    *,
-    stride: IntOrPair = 1,
-    padding: IntOrPair = 0,
-    dilation: IntOrPair = 1,
-    output_padding: IntOrPair = 0,
-) -> np.ndarray:
+def tap_coverage(input_hw: IntOrPair, kernel_hw: IntOrPair, *, stride: IntOrPair = 1, padding: IntOrPair = 0,
+                 dilation: IntOrPair = 1, output_padding: IntOrPair = 0) -> np.ndarray:
     r"""How many (input pixel, kernel tap) pairs a transposed convolution adds into each output pixel.
 
     Input pixel :math:`(i, j)` and tap :math:`(a, b)` land on output
@@ -290,9 +256,7 @@ def tap_coverage(
     k_hw = as_pair(kernel_hw, "kernel_hw", minimum=1)
     out_hw = conv_transpose_output_size(n_hw, k_hw, padding=padding, stride=stride, dilation=dilation,
                                         output_padding=output_padding)
-    s = as_pair(stride, "stride", minimum=1)
-    p = as_pair(padding, "padding", minimum=0)
-    d = as_pair(dilation, "dilation", minimum=1)
+    p, s, d = conv_options(padding, stride, dilation)
     # The uncropped output, with room for output_padding beyond the last tap.
     full = np.zeros([o + 2 * pi for o, pi in zip(out_hw, p)], dtype=np.int64)
     for a in range(k_hw[0]):

@@ -20,7 +20,7 @@ from typing import Tuple, Union
 
 import numpy as np
 
-from ._checks import IntOrPair, as_pair, given_as_pair, pair_in_context
+from ._checks import IntOrPair, as_pair, conv_options, given_as_pair, pair_in_context
 
 __all__ = ["conv_output_size", "effective_kernel_size"]
 
@@ -100,14 +100,8 @@ def check_kernel_fits(
     return effective  # type: ignore[return-value]
 
 
-def conv_output_size(
-    n: IntOrPair,
-    k: IntOrPair,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-) -> Union[int, Tuple[int, int]]:
+def conv_output_size(n: IntOrPair, k: IntOrPair, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                     dilation: IntOrPair = 1) -> Union[int, Tuple[int, int]]:
     r"""Output length of a convolution or pooling along each spatial axis.
 
     .. math:: \left\lfloor \frac{n + 2p - d(k - 1) - 1}{s} \right\rfloor + 1
@@ -125,9 +119,7 @@ def conv_output_size(
     """
     n_hw = as_pair(n, "n", minimum=1)
     k_hw = as_pair(k, "k", minimum=1)
-    p_hw = as_pair(padding, "padding", minimum=0)
-    s_hw = as_pair(stride, "stride", minimum=1)
-    d_hw = as_pair(dilation, "dilation", minimum=1)
+    p_hw, s_hw, d_hw = conv_options(padding, stride, dilation)
     check_kernel_fits(n_hw, k_hw, p_hw, d_hw, input_name="size n", kernel_name="size k",
                       input_shape=None, kernel_shape=None)
     sizes = output_hw(n_hw, k_hw, p_hw, s_hw, d_hw)

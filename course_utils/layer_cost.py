@@ -20,27 +20,17 @@ counts' weight terms are divided by :math:`g`; ``groups = c_i`` is the depthwise
 """
 from __future__ import annotations
 
-import numbers
 from typing import Any, Dict, Sequence, Tuple
 
-from ._checks import IntOrPair, as_groups, as_pair
+from ._checks import IntOrPair, as_groups, as_pair, conv_options, positive_int
 from .geometry import conv_output_size, dilated_span
 
 __all__ = ["conv_multiply_adds", "conv_parameter_count", "model_multiply_adds"]
 
 
-def _positive_int(value: Any, name: str) -> int:
-    """``value`` as an int >= 1; bools, floats and strings are refused with a message naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive int; got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int (at least 1); got {value!r}")
-    return int(value)
-
-
 def _channels_and_kernel(in_channels: Any, out_channels: Any, kernel_size: Any) -> Tuple[int, int, Tuple[int, int]]:
-    c_in = _positive_int(in_channels, "in_channels")
-    c_out = _positive_int(out_channels, "out_channels")
+    c_in = positive_int(in_channels, "in_channels")
+    c_out = positive_int(out_channels, "out_channels")
     kernel_hw = as_pair(kernel_size, "kernel_size", minimum=1)
     return c_in, c_out, kernel_hw
 
@@ -87,17 +77,9 @@ def conv_parameter_count(in_channels: int, out_channels: int, kernel_size: IntOr
     return c_out * _inputs_per_group(c_in, c_out, groups) * kh * kw + (c_out if bias else 0)
 
 
-def conv_multiply_adds(
-    input_hw: IntOrPair,
-    in_channels: int,
-    out_channels: int,
-    kernel_size: IntOrPair,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-    *,
-    groups: int = 1,
-) -> int:
+def conv_multiply_adds(input_hw: IntOrPair, in_channels: int, out_channels: int, kernel_size: IntOrPair,
+                       padding: IntOrPair = 0, stride: IntOrPair = 1, dilation: IntOrPair = 1, *,
+                       groups: int = 1) -> int:
     r"""Multiply-adds of one forward pass of a 2-D convolution layer, for one image.
 
     :math:`c_o c_i k_h k_w h_\text{out} w_\text{out}`, where the output size comes
@@ -128,9 +110,7 @@ def conv_multiply_adds(
     n_hw = as_pair(input_hw, "input_hw", minimum=1)
     c_in, c_out, kernel_hw = _channels_and_kernel(in_channels, out_channels, kernel_size)
     per_group_in = _inputs_per_group(c_in, c_out, groups)
-    p_hw = as_pair(padding, "padding", minimum=0)
-    s_hw = as_pair(stride, "stride", minimum=1)
-    d_hw = as_pair(dilation, "dilation", minimum=1)
+    p_hw, s_hw, d_hw = conv_options(padding, stride, dilation)
     effective = tuple(dilated_span(k, d) for k, d in zip(kernel_hw, d_hw))
     padded = tuple(n + 2 * p for n, p in zip(n_hw, p_hw))
     if effective[0] > padded[0] or effective[1] > padded[1]:
@@ -185,7 +165,7 @@ def model_multiply_adds(model: Any, input_shape: Sequence[int]) -> Dict[str, int
     if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (tuple, list)) or not input_shape:
         raise ValueError(f"input_shape must be a non-empty tuple of ints (one input, no batch axis); "
                          f"got {input_shape!r}")
-    shape = tuple(_positive_int(size, f"input_shape[{index}]") for index, size in enumerate(input_shape))
+    shape = tuple(positive_int(size, f"input_shape[{index}]") for index, size in enumerate(input_shape))
     unsupported = [(name, type(layer).__name__) for name, layer in model.named_modules()
                    if isinstance(layer, (torch.nn.modules.conv._ConvNd, torch.nn.Bilinear))
                    and type(layer) is not torch.nn.Conv2d]

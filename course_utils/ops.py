@@ -40,14 +40,8 @@ __all__ = [
 ]
 
 
-def corr2d(
-    X: Any,
-    K: Any,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-) -> np.ndarray:
+def corr2d(X: Any, K: Any, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+           dilation: IntOrPair = 1) -> np.ndarray:
     r"""2-D cross-correlation, the operation deep-learning libraries call convolution.
 
     .. math:: Y[i, j] = \sum_{a, b} X_p[s_h i + d_h a,\; s_w j + d_w b]\, K[a, b]
@@ -106,14 +100,8 @@ def corr2d_naive(X: Any, K: Any) -> np.ndarray:
     return Y
 
 
-def convolve2d(
-    X: Any,
-    K: Any,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-) -> np.ndarray:
+def convolve2d(X: Any, K: Any, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+               dilation: IntOrPair = 1) -> np.ndarray:
     """True 2-D convolution: cross-correlation with the kernel rotated by 180 degrees.
 
     Same arguments and output shape as :func:`corr2d`. With no padding it
@@ -135,14 +123,8 @@ def _check_channels(X: np.ndarray, K: np.ndarray, k_axis: int, k_layout: str) ->
         )
 
 
-def corr2d_multi_in(
-    X: Any,
-    K: Any,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-) -> np.ndarray:
+def corr2d_multi_in(X: Any, K: Any, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                    dilation: IntOrPair = 1) -> np.ndarray:
     """Cross-correlate each input channel with its own kernel slice and sum over channels.
 
     ``X`` has shape (C, H, W) and ``K`` shape (C, kh, kw); the result is one
@@ -159,14 +141,8 @@ def corr2d_multi_in(
     return gemm_batch_validated(X[None], K[None], p, s, d)[0, 0]
 
 
-def corr2d_multi_in_out(
-    X: Any,
-    K: Any,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-) -> np.ndarray:
+def corr2d_multi_in_out(X: Any, K: Any, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                        dilation: IntOrPair = 1) -> np.ndarray:
     """Multi-channel cross-correlation: what one ``nn.Conv2d`` layer computes (without bias).
 
     ``X`` has shape (C_in, H, W) and ``K`` shape (C_out, C_in, kh, kw), the
@@ -184,15 +160,8 @@ def corr2d_multi_in_out(
     return gemm_batch_validated(X[None], K, p, s, d)[0]
 
 
-def corr2d_batch(
-    X: Any,
-    K: Any,
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    dilation: IntOrPair = 1,
-    groups: int = 1,
-) -> np.ndarray:
+def corr2d_batch(X: Any, K: Any, *, padding: IntOrPair = 0, stride: IntOrPair = 1, dilation: IntOrPair = 1,
+                 groups: int = 1) -> np.ndarray:
     """:func:`corr2d_multi_in_out` for a batch: what ``torch.nn.functional.conv2d`` computes (no bias).
 
     ``X`` has shape (N, C_in, H, W) and ``K`` shape (C_out, C_in/groups, kh, kw);
@@ -256,15 +225,8 @@ def check_batch_channels(X: np.ndarray, K: np.ndarray, groups: Any) -> int:
     return groups
 
 
-def pool2d(
-    X: Any,
-    pool_size: IntOrPair,
-    mode: str = "max",
-    *,
-    padding: IntOrPair = 0,
-    stride: IntOrPair = 1,
-    count_include_pad: bool = True,
-) -> np.ndarray:
+def pool2d(X: Any, pool_size: IntOrPair, mode: str = "max", *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+           count_include_pad: bool = True) -> np.ndarray:
     """Max or average pooling over (H, W) or, channel by channel, over (C, H, W).
 
     ``stride`` defaults to 1, as in the from-scratch pooling of the lessons;

@@ -1,6 +1,7 @@
 """The classroom's tools without a hub: hand-out link, kernel environment, assignment cells, the learner-only tree."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -123,9 +124,45 @@ def test_graded_cases_are_not_the_packages_cases():
 
 
 # -- the learner-only tree ---------------------------------------------------------------------------------
-def test_strip_solution_texts_replaces_only_the_solution_argument():
-    source = 'make(title="t", hints=["h"], solution="""\n    answer = 42\n""", other=1)\nsolution = "kept"\n'
+def test_strip_solution_texts_replaces_only_the_declared_solutions():
+    source = ('class Declared:\n    hints = ["h"]\n    solution_text = """\n        answer = 42\n    """\n\n\n'
+              'make(title="t", hints=["h2"], solution_text=f"""\n    answer = {6 * 7}\n""", other=1)\n'
+              'solution_text = "kept"\n')
     stripped = class_release.strip_solution_texts(source, "example.py")
-    assert "answer = 42" not in stripped and class_release.WITHHELD in stripped
-    assert 'hints=["h"]' in stripped and 'solution = "kept"' in stripped and "other=1" in stripped
+    assert "answer = 42" not in stripped and "answer = {6 * 7}" not in stripped
+    assert stripped.count(repr(class_release.WITHHELD)) == 2
+    assert 'hints = ["h"]' in stripped and 'hints=["h2"]' in stripped and "other=1" in stripped
+    assert 'solution_text = "kept"' in stripped  # a module-level name is no problem's solution
     compile(stripped, "example.py", "exec")
+
+
+def test_the_learner_only_tree_holds_no_worked_solution(tmp_path):
+    """Every problem of every lesson, imported from the release: its solution text is the withheld notice,
+    and what solution() shows holds no line of the real solution."""
+    import json
+    import subprocess
+    import sys
+
+    tree = class_release.build(tmp_path / "class-release")
+    probe = (
+        "import contextlib, io, json\n"
+        "from course_utils import exercises\n"
+        "report = {}\n"
+        "for lesson in exercises.LESSON_PROBLEMS:\n"
+        "    for problem in exercises.bind(lesson):\n"
+        "        shown = io.StringIO()\n"
+        "        with contextlib.redirect_stdout(shown):\n"
+        "            problem.solution()\n"
+        "        report[type(problem).__name__] = [problem.solution_text, shown.getvalue()]\n"
+        "print(json.dumps(report))\n")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(tree)})
+    released = json.loads(run.stdout)
+    problems = {type(problem).__name__: problem for lesson in exercises.LESSON_PROBLEMS
+                for problem in exercises.bind(lesson)}
+    assert set(released) == set(problems)
+    for name, (text, shown) in released.items():
+        assert text == class_release.WITHHELD, name
+        assert "opens after grading" in shown, name
+        solution_lines = [line.strip() for line in problems[name].solution_text.splitlines() if line.strip()]
+        assert solution_lines and not [line for line in solution_lines if line in shown], name

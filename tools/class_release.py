@@ -6,8 +6,8 @@
 What it holds: the student copies (``notebooks/student/``), ``images/``, the pins and build files
 (requirements*.txt, environment.yml, postBuild, pyproject.toml, package*.json), the learner's
 start-up on a hub (``tools/class_server.py`` and the three modules it uses), and ``course_utils``
-with every exercise's worked solution taken out: each ``solution=`` text in
-``course_utils/exercises/`` is replaced, and ``qN.solution()`` says that the solution opens after
+with every exercise's worked solution taken out: each ``solution_text`` a problem class declares
+in ``course_utils/exercises/`` (or passes as a keyword) is replaced, and ``qN.solution()`` says that the solution opens after
 grading. Hints stay. What it leaves out: the instructor notebooks with their solutions
 (``notebooks/NN_topic.ipynb``), the lesson sources (``notebooks/src/``), the tests, ``classroom/``
 (the nbgrader sources hold the graded cases) and every other tool.
@@ -56,15 +56,18 @@ def tracked(path: str) -> List[str]:
 
 
 def strip_solution_texts(source: str, where: str) -> str:
-    """``source`` with the string given as ``solution=`` in every call replaced by :data:`WITHHELD`."""
+    """``source`` with every ``solution_text`` replaced by :data:`WITHHELD`: the class attribute a problem
+    declares, and the keyword of a problem that computes its text in ``__init__``."""
     tree = ast.parse(source, where)
-    spans = []
+    values = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            for keyword in node.keywords:
-                if keyword.arg == "solution":
-                    value = keyword.value
-                    spans.append((value.lineno, value.col_offset, value.end_lineno, value.end_col_offset))
+            values += [keyword.value for keyword in node.keywords if keyword.arg == "solution_text"]
+        elif isinstance(node, ast.ClassDef):
+            values += [statement.value for statement in node.body if isinstance(statement, ast.Assign)
+                       and any(isinstance(target, ast.Name) and target.id == "solution_text"
+                               for target in statement.targets)]
+    spans = [(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset) for value in values]
     lines = source.splitlines(keepends=True)
     # Replace from the end, so earlier positions stay valid.
     for start_line, start_col, end_line, end_col in sorted(spans, reverse=True):

@@ -56,27 +56,24 @@ class InputGradientProblem(CodingProblem):
     dtypes).
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("grad_Y", "K"),
-            function_name="input_gradient",
-            title="the gradient with respect to the input",
-            hints=[
-                "X has (oh + kh - 1) rows and (ow + kw - 1) columns when grad_Y is (oh, ow): every input "
-                "pixel gets a gradient, so the result is larger than grad_Y.",
-                "Scatter view: output (i, j) read X[i + a, j + b] with weight K[a, b], so it sends "
-                "grad_Y[i, j] * K[a, b] back to X[i + a, j + b]. Add K scaled by grad_Y[i, j] into the "
-                "window at (i, j), for every (i, j).",
-                "Gather view, in one line: pad grad_Y by kh - 1 rows and kw - 1 columns on every side "
-                "(np.pad) and cross-correlate with the kernel rotated by 180 degrees, K[::-1, ::-1].",
-            ],
-            solution="""
-                def input_gradient(grad_Y, K):
-                    kh, kw = K.shape
-                    padded = np.pad(grad_Y, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
-                    return cu.corr2d(padded, K[::-1, ::-1])   # the full convolution of grad_Y with K
-            """,
-        )
+    argument_names = ("grad_Y", "K")
+    function_name = "input_gradient"
+    title = "the gradient with respect to the input"
+    hints = [
+        "X has (oh + kh - 1) rows and (ow + kw - 1) columns when grad_Y is (oh, ow): every input "
+        "pixel gets a gradient, so the result is larger than grad_Y.",
+        "Scatter view: output (i, j) read X[i + a, j + b] with weight K[a, b], so it sends "
+        "grad_Y[i, j] * K[a, b] back to X[i + a, j + b]. Add K scaled by grad_Y[i, j] into the "
+        "window at (i, j), for every (i, j).",
+        "Gather view, in one line: pad grad_Y by kh - 1 rows and kw - 1 columns on every side "
+        "(np.pad) and cross-correlate with the kernel rotated by 180 degrees, K[::-1, ::-1].",
+    ]
+    solution_text = """
+        def input_gradient(grad_Y, K):
+            kh, kw = K.shape
+            padded = np.pad(grad_Y, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+            return cu.corr2d(padded, K[::-1, ::-1])   # the full convolution of grad_Y with K
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(1313)
@@ -165,68 +162,62 @@ TRANSPOSED_SIZE = conv_transpose_output_size(5, 5, stride=3, padding=2, output_p
 class TransposedSizeProblem(ValueProblem):
     """The output size of ``ConvTranspose2d(kernel_size=5, stride=3, padding=2, output_padding=1)`` on 5x5: 14."""
 
-    def __init__(self):
-        super().__init__(
-            expected=TRANSPOSED_SIZE,
-            answer=Count("pixels", pair_of_equal=True),
-            known_mistakes=[
-                (13, "output_padding is missing: it adds 1 row at the bottom (and 1 column at the right) of "
-                     "(n - 1) s - 2p + k."),
-                (18, "the padding was not subtracted. In a transposed layer padding REMOVES p rows on each side "
-                     "of the full result: -2p, not +2p."),
-                (22, "the padding was added (+2p) instead of removed: in a transposed layer padding takes p rows "
-                     "off each side of the full result."),
-                (16, "the padding was subtracted once (p), but it removes p rows on each side: 2p."),
-                (15, "that is n * s = 5 * 3, the rule of thumb for upsampling. The exact size is "
-                     "(n - 1) s - 2p + d (k - 1) + output_padding + 1."),
-                (2, "that is the size of an ordinary convolution with these settings: floor((5 + 4 - 5) / 3) + 1. "
-                    "A transposed layer goes the other way and makes the input larger."),
-                (17, "that uses n s where the formula has (n - 1) s: the first input pixel lands at row 0, so "
-                     "n pixels s apart span (n - 1) s + 1 rows before the kernel widens them."),
-            ],
-            title="the output size of a transposed layer",
-            hints=[
-                "Scatter view: input pixel i lands at row s * i of the full result, and the kernel adds k - 1 "
-                "more rows after the last one.",
-                "The full result has (n - 1) s + k rows; padding p then removes p rows at the top AND p at the "
-                "bottom, and output_padding adds rows at the bottom.",
-                "o = (n - 1) s - 2p + d (k - 1) + output_padding + 1 with n = 5, k = 5, s = 3, p = 2, d = 1 and "
-                "output_padding = 1.",
-            ],
-            solution="""
-                answer = (5 - 1) * 3 - 2 * 2 + 1 * (5 - 1) + 1 + 1   # = 14
-                # Check: cu.backward.conv_transpose_output_size(5, 5, stride=3, padding=2, output_padding=1) == 14,
-                # and a convolution with kernel 5, stride 3, padding 2 maps 14 (and 13, 15) back to 5.
-            """,
-        )
+    expected = TRANSPOSED_SIZE
+    answer = Count("pixels", pair_of_equal=True)
+    known_mistakes = [
+        (13, "output_padding is missing: it adds 1 row at the bottom (and 1 column at the right) of "
+             "(n - 1) s - 2p + k."),
+        (18, "the padding was not subtracted. In a transposed layer padding REMOVES p rows on each side "
+             "of the full result: -2p, not +2p."),
+        (22, "the padding was added (+2p) instead of removed: in a transposed layer padding takes p rows "
+             "off each side of the full result."),
+        (16, "the padding was subtracted once (p), but it removes p rows on each side: 2p."),
+        (15, "that is n * s = 5 * 3, the rule of thumb for upsampling. The exact size is "
+             "(n - 1) s - 2p + d (k - 1) + output_padding + 1."),
+        (2, "that is the size of an ordinary convolution with these settings: floor((5 + 4 - 5) / 3) + 1. "
+            "A transposed layer goes the other way and makes the input larger."),
+        (17, "that uses n s where the formula has (n - 1) s: the first input pixel lands at row 0, so "
+             "n pixels s apart span (n - 1) s + 1 rows before the kernel widens them."),
+    ]
+    title = "the output size of a transposed layer"
+    hints = [
+        "Scatter view: input pixel i lands at row s * i of the full result, and the kernel adds k - 1 "
+        "more rows after the last one.",
+        "The full result has (n - 1) s + k rows; padding p then removes p rows at the top AND p at the "
+        "bottom, and output_padding adds rows at the bottom.",
+        "o = (n - 1) s - 2p + d (k - 1) + output_padding + 1 with n = 5, k = 5, s = 3, p = 2, d = 1 and "
+        "output_padding = 1.",
+    ]
+    solution_text = """
+        answer = (5 - 1) * 3 - 2 * 2 + 1 * (5 - 1) + 1 + 1   # = 14
+        # Check: cu.backward.conv_transpose_output_size(5, 5, stride=3, padding=2, output_padding=1) == 14,
+        # and a convolution with kernel 5, stride 3, padding 2 maps 14 (and 13, 15) back to 5.
+    """
 
 
 @lesson_exercise("13_backward_and_transposed", 3)
 class CheckerboardProblem(ThoughtProblem):
     """Why a stride-2, 3x3 transposed convolution makes a checkerboard, and two fixes."""
 
-    def __init__(self):
-        super().__init__(
-            title="the checkerboard of a stride-2, 3x3 transposed convolution",
-            hints=[
-                "Along one axis, input pixel i puts its 3 taps at rows 2i, 2i + 1 and 2i + 2. Which rows are "
-                "reached from two neighbouring input pixels, and which from one?",
-                "Count the taps per output row: they alternate. In 2-D the counts multiply: which values appear?",
-                "What changes when the kernel has 4 taps and the stride is 2? And when you upsample first and "
-                "then run an ordinary stride-1 convolution?",
-            ],
-            solution="""
-                With stride 2 each input pixel writes its 3 taps at output rows 2i, 2i + 1, 2i + 2, and the next
-                pixel starts 2 rows later. Rows 2i + 2 are written by two neighbouring pixels (the last tap of
-                one and the first of the next), rows 2i + 1 by one: the number of taps alternates 2, 1, 2, 1.
-                Columns do the same, and in 2-D the counts multiply, so output pixels receive 4, 2 or 1 taps in
-                a regular pattern: even rows and even columns 4, odd ones 1. Even for a constant input, each
-                pixel is a sum of a different number of kernel weights, so the output is a checkerboard
-                unless the network learns weights that exactly compensate (it rarely does).
-                Fixes: (1) use a kernel size divisible by the stride (4 with stride 2): every output pixel
-                then gets the same number of taps, though the four phases still use different weights, so
-                the pattern can come back if those sums differ; (2) resize then convolve: nearest or
-                bilinear upsampling followed by an ordinary stride-1 convolution, where every output pixel
-                is computed with all kh * kw weights, which removes the pattern for a constant input.
-            """,
-        )
+    title = "the checkerboard of a stride-2, 3x3 transposed convolution"
+    hints = [
+        "Along one axis, input pixel i puts its 3 taps at rows 2i, 2i + 1 and 2i + 2. Which rows are "
+        "reached from two neighbouring input pixels, and which from one?",
+        "Count the taps per output row: they alternate. In 2-D the counts multiply: which values appear?",
+        "What changes when the kernel has 4 taps and the stride is 2? And when you upsample first and "
+        "then run an ordinary stride-1 convolution?",
+    ]
+    solution_text = """
+        With stride 2 each input pixel writes its 3 taps at output rows 2i, 2i + 1, 2i + 2, and the next
+        pixel starts 2 rows later. Rows 2i + 2 are written by two neighbouring pixels (the last tap of
+        one and the first of the next), rows 2i + 1 by one: the number of taps alternates 2, 1, 2, 1.
+        Columns do the same, and in 2-D the counts multiply, so output pixels receive 4, 2 or 1 taps in
+        a regular pattern: even rows and even columns 4, odd ones 1. Even for a constant input, each
+        pixel is a sum of a different number of kernel weights, so the output is a checkerboard
+        unless the network learns weights that exactly compensate (it rarely does).
+        Fixes: (1) use a kernel size divisible by the stride (4 with stride 2): every output pixel
+        then gets the same number of taps, though the four phases still use different weights, so
+        the pattern can come back if those sums differ; (2) resize then convolve: nearest or
+        bilinear upsampling followed by an ordinary stride-1 convolution, where every output pixel
+        is computed with all kh * kw weights, which removes the pattern for a constant input.
+    """

@@ -31,27 +31,24 @@ class Corr2dMultiInOutProblem(CodingProblem):
     statement says nothing about dtypes.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("X", "K"),
-            function_name="corr2d_multi_in_out",
-            title="a multi-channel convolution layer from single-channel correlations",
-            hints=[
-                "Output channel o uses its own kernel stack K[o], of shape (c_i, kh, kw): correlate every "
-                "input channel X[i] with its slice K[o, i] and ADD the c_i maps into one map.",
-                "Do that for o = 0, 1, ..., c_o - 1 and stack the c_o maps along a new first axis with np.stack, "
-                "so the result is an array of shape (c_o, oh, ow).",
-                "return np.stack([sum(cu.corr2d(X[i], K[o, i]) for i in range(X.shape[0])) "
-                "for o in range(K.shape[0])])",
-            ],
-            solution="""
-                def corr2d_multi_in_out(X, K):
-                    maps = []
-                    for kernels in K:                      # one (c_i, kh, kw) stack per output channel
-                        maps.append(sum(cu.corr2d(x, k) for x, k in zip(X, kernels)))
-                    return np.stack(maps)                  # (c_o, oh, ow)
-            """,
-        )
+    argument_names = ("X", "K")
+    function_name = "corr2d_multi_in_out"
+    title = "a multi-channel convolution layer from single-channel correlations"
+    hints = [
+        "Output channel o uses its own kernel stack K[o], of shape (c_i, kh, kw): correlate every "
+        "input channel X[i] with its slice K[o, i] and ADD the c_i maps into one map.",
+        "Do that for o = 0, 1, ..., c_o - 1 and stack the c_o maps along a new first axis with np.stack, "
+        "so the result is an array of shape (c_o, oh, ow).",
+        "return np.stack([sum(cu.corr2d(X[i], K[o, i]) for i in range(X.shape[0])) "
+        "for o in range(K.shape[0])])",
+    ]
+    solution_text = """
+        def corr2d_multi_in_out(X, K):
+            maps = []
+            for kernels in K:                      # one (c_i, kh, kw) stack per output channel
+                maps.append(sum(cu.corr2d(x, k) for x, k in zip(X, kernels)))
+            return np.stack(maps)                  # (c_o, oh, ow)
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(808)
@@ -167,7 +164,7 @@ class ConvParameterCountProblem(ValueProblem):
                 "c_o * c_i * k_h * k_w + c_o, with c_i = 64, c_o = 128, k_h = k_w = 3.",
                 "Check yourself: sum(p.numel() for p in torch.nn.Conv2d(64, 128, 3).parameters()).",
             ],
-            solution="""
+            solution_text="""
                 answer = 128 * 64 * 3 * 3 + 128   # 73728 weights + 128 biases = 73856
                 # the same: cu.conv_parameter_count(64, 128, 3)
             """,
@@ -178,30 +175,27 @@ class ConvParameterCountProblem(ValueProblem):
 class WhyOneByOneProblem(ThoughtProblem):
     """Why a 1x1 convolution, which sees a single pixel, is useful."""
 
-    def __init__(self):
-        super().__init__(
-            title="what a 1x1 convolution is good for",
-            hints=[
-                "A 1x1 convolution mixes channels at each pixel and never looks at neighbours. What does it "
-                "change, then: the height and width, or the number of channels?",
-                "Compare the cost of a 3x3 convolution 256 -> 256 with a 1x1 convolution 256 -> 64, followed "
-                "by a 3x3 convolution 64 -> 64 and a 1x1 convolution 64 -> 256.",
-                "A 1x1 convolution followed by a nonlinearity is a small fully connected network applied at "
-                "every pixel. What can such a network compute that a single linear map cannot?",
-            ],
-            solution="""
-                A 1x1 convolution is a fully connected layer from c_i to c_o numbers, applied with the
-                same weights at every pixel. It does not look at neighbours, but it is useful because:
+    title = "what a 1x1 convolution is good for"
+    hints = [
+        "A 1x1 convolution mixes channels at each pixel and never looks at neighbours. What does it "
+        "change, then: the height and width, or the number of channels?",
+        "Compare the cost of a 3x3 convolution 256 -> 256 with a 1x1 convolution 256 -> 64, followed "
+        "by a 3x3 convolution 64 -> 64 and a 1x1 convolution 64 -> 256.",
+        "A 1x1 convolution followed by a nonlinearity is a small fully connected network applied at "
+        "every pixel. What can such a network compute that a single linear map cannot?",
+    ]
+    solution_text = """
+        A 1x1 convolution is a fully connected layer from c_i to c_o numbers, applied with the
+        same weights at every pixel. It does not look at neighbours, but it is useful because:
 
-                * It changes the number of channels cheaply. Reducing 256 channels to 64 before an
-                  expensive 3x3 convolution and expanding back afterwards (a ResNet "bottleneck") costs
-                  256*64 + 9*64*64 + 64*256 = 69632 weights per pixel instead of 9*256*256 = 589824.
-                * Squeezing the channels this way also cuts the multiply-adds and the memory of every
-                  following layer, while the 3x3 layers still provide the spatial context.
-                * With a nonlinearity after it, it adds depth and nonlinear mixing of features at each
-                  position (Network in Network), at a cost of only c_i * c_o weights.
-                * It keeps the height and width and works for any image size, so it can replace the fully
-                  connected layers at the end of a network (a 1x1 convolution to the class count, then
-                  global average pooling).
-            """,
-        )
+        * It changes the number of channels cheaply. Reducing 256 channels to 64 before an
+          expensive 3x3 convolution and expanding back afterwards (a ResNet "bottleneck") costs
+          256*64 + 9*64*64 + 64*256 = 69632 weights per pixel instead of 9*256*256 = 589824.
+        * Squeezing the channels this way also cuts the multiply-adds and the memory of every
+          following layer, while the 3x3 layers still provide the spatial context.
+        * With a nonlinearity after it, it adds depth and nonlinear mixing of features at each
+          position (Network in Network), at a cost of only c_i * c_o weights.
+        * It keeps the height and width and works for any image size, so it can replace the fully
+          connected layers at the end of a network (a 1x1 convolution to the class count, then
+          global average pooling).
+    """

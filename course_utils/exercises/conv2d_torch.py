@@ -40,29 +40,26 @@ class Conv2dTorchProblem(CodingProblem):
     non-square images, in float32, float64 and int64 (the output must keep the image's dtype).
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("image", "kernel"),
-            function_name="conv2d",
-            title="2-D cross-correlation of torch tensors, from scratch",
-            hints=[
-                "The output has one value per position where the kh x kw kernel fits inside the image: "
-                "(H - kh + 1) x (W - kw + 1). Create it with torch.zeros(..., dtype=image.dtype).",
-                "Loop over output rows i and columns j. The window under the kernel is image[i:i + kh, j:j + kw].",
-                "Each output value is (window * kernel).sum(): multiply element by element, then add up. "
-                "Do not flip the kernel.",
-            ],
-            solution="""
-                def conv2d(image, kernel):
-                    H, W = image.shape
-                    kh, kw = kernel.shape
-                    out = torch.zeros((H - kh + 1, W - kw + 1), dtype=image.dtype)
-                    for i in range(H - kh + 1):
-                        for j in range(W - kw + 1):
-                            out[i, j] = (image[i:i + kh, j:j + kw] * kernel).sum()
-                    return out
-            """,
-        )
+    argument_names = ("image", "kernel")
+    function_name = "conv2d"
+    title = "2-D cross-correlation of torch tensors, from scratch"
+    hints = [
+        "The output has one value per position where the kh x kw kernel fits inside the image: "
+        "(H - kh + 1) x (W - kw + 1). Create it with torch.zeros(..., dtype=image.dtype).",
+        "Loop over output rows i and columns j. The window under the kernel is image[i:i + kh, j:j + kw].",
+        "Each output value is (window * kernel).sum(): multiply element by element, then add up. "
+        "Do not flip the kernel.",
+    ]
+    solution_text = """
+        def conv2d(image, kernel):
+            H, W = image.shape
+            kh, kw = kernel.shape
+            out = torch.zeros((H - kh + 1, W - kw + 1), dtype=image.dtype)
+            for i in range(H - kh + 1):
+                for j in range(W - kw + 1):
+                    out[i, j] = (image[i:i + kh, j:j + kw] * kernel).sum()
+            return out
+    """
 
     def cases(self) -> List[Case]:
         import torch  # only this exercise needs PyTorch

@@ -19,28 +19,25 @@ class Convolve1dProblem(CodingProblem):
     The statement says nothing about dtypes: inputs are float64, the output's values are compared.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("x", "w"),
-            function_name="convolve1d",
-            title="full 1-D convolution from its definition",
-            hints=[
-                "The full result has len(x) + len(w) - 1 entries: one for every shift at which x and w "
-                "overlap in at least one place. Start from np.zeros(len(x) + len(w) - 1).",
-                "Every pair (i, k) contributes x[i] * w[k] to the output at index n = i + k, because "
-                "(x * w)[n] = sum over k of x[n - k] w[k].",
-                "Two nested loops are enough: for i in range(len(x)): for k in range(len(w)): "
-                "y[i + k] += x[i] * w[k]. The index i + k is what flips w.",
-            ],
-            solution="""
-                def convolve1d(x, w):
-                    y = np.zeros(len(x) + len(w) - 1)
-                    for i in range(len(x)):
-                        for k in range(len(w)):
-                            y[i + k] += x[i] * w[k]
-                    return y
-            """,
-        )
+    argument_names = ("x", "w")
+    function_name = "convolve1d"
+    title = "full 1-D convolution from its definition"
+    hints = [
+        "The full result has len(x) + len(w) - 1 entries: one for every shift at which x and w "
+        "overlap in at least one place. Start from np.zeros(len(x) + len(w) - 1).",
+        "Every pair (i, k) contributes x[i] * w[k] to the output at index n = i + k, because "
+        "(x * w)[n] = sum over k of x[n - k] w[k].",
+        "Two nested loops are enough: for i in range(len(x)): for k in range(len(w)): "
+        "y[i + k] += x[i] * w[k]. The index i + k is what flips w.",
+    ]
+    solution_text = """
+        def convolve1d(x, w):
+            y = np.zeros(len(x) + len(w) - 1)
+            for i in range(len(x)):
+                for k in range(len(w)):
+                    y[i + k] += x[i] * w[k]
+            return y
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(101)
@@ -116,56 +113,50 @@ CROSS_CORRELATION_TOP_LEFT = 19
 class TopLeftConvolutionProblem(ValueProblem):
     """The top-left value of the true convolution of the lesson's 3x3 input and 2x2 kernel: 5."""
 
-    def __init__(self):
-        super().__init__(
-            expected=TRUE_CONVOLUTION_TOP_LEFT,
-            answer=Real(abs_tol=1e-9),
-            known_mistakes=[
-                (CROSS_CORRELATION_TOP_LEFT,
-                 "that is the cross-correlation, with the kernel as written. A convolution first flips the "
-                 "kernel (rotates it by 180 degrees), then slides it."),
-                (7, "that kernel was flipped upside down only. Flip it along both axes (a 180-degree rotation)."),
-                (17, "that kernel was flipped left-right only (or transposed). Flip it along both axes "
-                     "(a 180-degree rotation)."),
-                (43, "that is the bottom-right value of the cross-correlation; the question asks for the top-left "
-                     "value of the convolution."),
-            ],
-            title="the top-left value of the true convolution",
-            hints=[
-                "Convolution = cross-correlation with the kernel rotated by 180 degrees: np.rot90(K, 2).",
-                "Rotated, K = [[0, 1], [2, 3]] becomes [[3, 2], [1, 0]]. Lay it on the top-left 2x2 window "
-                "[[0, 1], [3, 4]] of X.",
-                "Multiply matching cells and add: 0*3 + 1*2 + 3*1 + 4*0.",
-            ],
-            solution="""
-                # Rotate K by 180 degrees, then take the top-left window of X:
-                answer = 0 * 3 + 1 * 2 + 3 * 1 + 4 * 0   # = 5
-                # Check: cu.convolve2d(X, K)[0, 0] == 5
-            """,
-        )
+    expected = TRUE_CONVOLUTION_TOP_LEFT
+    answer = Real(abs_tol=1e-9)
+    known_mistakes = [
+        (CROSS_CORRELATION_TOP_LEFT,
+         "that is the cross-correlation, with the kernel as written. A convolution first flips the "
+         "kernel (rotates it by 180 degrees), then slides it."),
+        (7, "that kernel was flipped upside down only. Flip it along both axes (a 180-degree rotation)."),
+        (17, "that kernel was flipped left-right only (or transposed). Flip it along both axes "
+             "(a 180-degree rotation)."),
+        (43, "that is the bottom-right value of the cross-correlation; the question asks for the top-left "
+             "value of the convolution."),
+    ]
+    title = "the top-left value of the true convolution"
+    hints = [
+        "Convolution = cross-correlation with the kernel rotated by 180 degrees: np.rot90(K, 2).",
+        "Rotated, K = [[0, 1], [2, 3]] becomes [[3, 2], [1, 0]]. Lay it on the top-left 2x2 window "
+        "[[0, 1], [3, 4]] of X.",
+        "Multiply matching cells and add: 0*3 + 1*2 + 3*1 + 4*0.",
+    ]
+    solution_text = """
+        # Rotate K by 180 degrees, then take the top-left window of X:
+        answer = 0 * 3 + 1 * 2 + 3 * 1 + 4 * 0   # = 5
+        # Check: cu.convolve2d(X, K)[0, 0] == 5
+    """
 
 
 @lesson_exercise("01_convolution_maths", 3)
 class WhyCrossCorrelationProblem(ThoughtProblem):
     """Why a CNN may compute cross-correlations and lose nothing."""
 
-    def __init__(self):
-        super().__init__(
-            title="why CNNs may use cross-correlation",
-            hints=[
-                "Where do the kernel values of a CNN come from? Who chooses them?",
-                "If the best kernel for a task is K, which kernel would a cross-correlation layer need to "
-                "compute the same outputs as a convolution layer with K?",
-            ],
-            solution="""
-                A CNN's kernels are not given: they are learned from data, starting from random values.
-                Convolving with K is exactly cross-correlating with the rotated kernel rot180(K), and the
-                rotation is a fixed, one-to-one rearrangement of the same weights. So whatever a convolution
-                layer can represent, a cross-correlation layer represents too, with its weights stored in
-                the other order; gradient descent simply learns the rotated kernel. Nothing is gained by
-                flipping, and skipping the flip saves an index reversal, so libraries compute the
-                cross-correlation and keep the traditional name "convolution". The flip only matters when
-                you load a kernel designed by hand (or taken from a signal-processing text) into a layer,
-                or when you need the mathematical properties of true convolution such as associativity.
-            """,
-        )
+    title = "why CNNs may use cross-correlation"
+    hints = [
+        "Where do the kernel values of a CNN come from? Who chooses them?",
+        "If the best kernel for a task is K, which kernel would a cross-correlation layer need to "
+        "compute the same outputs as a convolution layer with K?",
+    ]
+    solution_text = """
+        A CNN's kernels are not given: they are learned from data, starting from random values.
+        Convolving with K is exactly cross-correlating with the rotated kernel rot180(K), and the
+        rotation is a fixed, one-to-one rearrangement of the same weights. So whatever a convolution
+        layer can represent, a cross-correlation layer represents too, with its weights stored in
+        the other order; gradient descent simply learns the rotated kernel. Nothing is gained by
+        flipping, and skipping the flip saves an index reversal, so libraries compute the
+        cross-correlation and keep the traditional name "convolution". The flip only matters when
+        you load a kernel designed by hand (or taken from a signal-processing text) into a layer,
+        or when you need the mathematical properties of true convolution such as associativity.
+    """

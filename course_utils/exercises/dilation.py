@@ -43,27 +43,24 @@ class DilateKernelProblem(CodingProblem):
     kernel with d = 4; float64, as the statement says nothing about dtypes.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("kernel", "d"),
-            function_name="dilate_by_hand",
-            title="the dense kernel of a dilated kernel",
-            hints=[
-                "With dilation d, neighbouring taps are d cells apart, so there are d - 1 zeros between them "
-                "and none around the outside. A (kh, kw) kernel becomes "
-                "(d * (kh - 1) + 1, d * (kw - 1) + 1).",
-                "Tap kernel[a, b] goes to position (d * a, d * b) of the new kernel; every other cell is 0. "
-                "Start from np.zeros(..., dtype=kernel.dtype).",
-                "Slicing with a step does it in one line: dense[::d, ::d] = kernel.",
-            ],
-            solution="""
-                def dilate_by_hand(kernel, d):
-                    kh, kw = kernel.shape
-                    dense = np.zeros((d * (kh - 1) + 1, d * (kw - 1) + 1), dtype=kernel.dtype)
-                    dense[::d, ::d] = kernel   # tap (a, b) lands at (d*a, d*b)
-                    return dense
-            """,
-        )
+    argument_names = ("kernel", "d")
+    function_name = "dilate_by_hand"
+    title = "the dense kernel of a dilated kernel"
+    hints = [
+        "With dilation d, neighbouring taps are d cells apart, so there are d - 1 zeros between them "
+        "and none around the outside. A (kh, kw) kernel becomes "
+        "(d * (kh - 1) + 1, d * (kw - 1) + 1).",
+        "Tap kernel[a, b] goes to position (d * a, d * b) of the new kernel; every other cell is 0. "
+        "Start from np.zeros(..., dtype=kernel.dtype).",
+        "Slicing with a step does it in one line: dense[::d, ::d] = kernel.",
+    ]
+    solution_text = """
+        def dilate_by_hand(kernel, d):
+            kh, kw = kernel.shape
+            dense = np.zeros((d * (kh - 1) + 1, d * (kw - 1) + 1), dtype=kernel.dtype)
+            dense[::d, ::d] = kernel   # tap (a, b) lands at (d*a, d*b)
+            return dense
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(707)
@@ -152,60 +149,54 @@ EFFECTIVE_SIZE_5x5_D3 = 13
 class EffectiveSizeProblem(ValueProblem):
     """The effective size of a 5x5 kernel with dilation 3: 13."""
 
-    def __init__(self):
-        super().__init__(
-            expected=EFFECTIVE_SIZE_5x5_D3,
-            answer=Count("pixels", pair_of_equal=True),
-            known_mistakes=[
-                (15, "that is k * d = 5 * 3, as if every tap owned a d x d block. The last tap has no holes "
-                     "after it: only the k - 1 gaps between taps are widened."),
-                (11, "that is a 3x3 kernel with dilation 5 (3 + 2 * 4): the kernel size and the dilation are "
-                     "swapped. Here k = 5 and d = 3."),
-                (17, "that counts d zeros in every gap (5 + 4 * 3). Taps are d apart, so each of the k - 1 gaps "
-                     "holds d - 1 zeros."),
-                (12, "that is d (k - 1) = 12, the distance from the first tap to the last. Count the pixels "
-                     "they span: add 1."),
-                (169, "that is the number of cells, 13 x 13. The question asks for the size along one axis."),
-                (25, "that is the number of parameters (5 x 5), which dilation does not change. The question "
-                     "asks how many pixels the kernel spans along one axis."),
-            ],
-            title="the effective size of a dilated 5x5 kernel",
-            hints=[
-                "Along one axis a 5x5 kernel has 5 taps and 4 gaps between them.",
-                "With dilation 3 each gap holds 3 - 1 = 2 zeros.",
-                "Effective size = k + (k - 1)(d - 1): 5 taps plus 4 gaps of 2 zeros each.",
-            ],
-            solution="""
-                answer = 5 + (5 - 1) * (3 - 1)   # = 13: 5 taps and 4 gaps of 2 holes
-                # Check: effective_kernel_size(5, 3) == 13 == dilate_kernel(np.ones((5, 5)), 3).shape[0]
-            """,
-        )
+    expected = EFFECTIVE_SIZE_5x5_D3
+    answer = Count("pixels", pair_of_equal=True)
+    known_mistakes = [
+        (15, "that is k * d = 5 * 3, as if every tap owned a d x d block. The last tap has no holes "
+             "after it: only the k - 1 gaps between taps are widened."),
+        (11, "that is a 3x3 kernel with dilation 5 (3 + 2 * 4): the kernel size and the dilation are "
+             "swapped. Here k = 5 and d = 3."),
+        (17, "that counts d zeros in every gap (5 + 4 * 3). Taps are d apart, so each of the k - 1 gaps "
+             "holds d - 1 zeros."),
+        (12, "that is d (k - 1) = 12, the distance from the first tap to the last. Count the pixels "
+             "they span: add 1."),
+        (169, "that is the number of cells, 13 x 13. The question asks for the size along one axis."),
+        (25, "that is the number of parameters (5 x 5), which dilation does not change. The question "
+             "asks how many pixels the kernel spans along one axis."),
+    ]
+    title = "the effective size of a dilated 5x5 kernel"
+    hints = [
+        "Along one axis a 5x5 kernel has 5 taps and 4 gaps between them.",
+        "With dilation 3 each gap holds 3 - 1 = 2 zeros.",
+        "Effective size = k + (k - 1)(d - 1): 5 taps plus 4 gaps of 2 zeros each.",
+    ]
+    solution_text = """
+        answer = 5 + (5 - 1) * (3 - 1)   # = 13: 5 taps and 4 gaps of 2 holes
+        # Check: effective_kernel_size(5, 3) == 13 == dilate_kernel(np.ones((5, 5)), 3).shape[0]
+    """
 
 
 @lesson_exercise("07_dilation", 3)
 class GriddingProblem(ThoughtProblem):
     """Why repeating the same dilation leaves holes, and how to choose dilations instead."""
 
-    def __init__(self):
-        super().__init__(
-            title="the gridding artefact",
-            hints=[
-                "Write the offsets, in input pixels, that one layer with dilation 2 can reach: 0, 2, 4. "
-                "Which offsets can a stack of three such layers reach?",
-                "Are any of those offsets odd? What does that mean for two neighbouring output pixels?",
-                "Compare with the stack d = 1, 2, 4: which offsets can a + 2b + 4c reach, with a, b, c in {0, 1, 2}?",
-            ],
-            solution="""
-                Each 3x3 layer with dilation 2 moves by 0, 2 or 4 pixels along an axis, so any sum over
-                three layers is even: the field of view is 13x13, but only the pixels whose row AND column
-                offsets are even are ever read, 49 of the 169, about one in four. The rest are holes no
-                layer can see, so detail one pixel wide (a thin line, a texture, an alternating pattern)
-                is skipped or aliased. Worse, an output pixel and its right-hand neighbour read disjoint
-                sets of inputs: the network splits into four separate sub-grids that never mix, which
-                shows up as a checkerboard-like grid in the feature maps.
-                The cure is to choose dilations that fill each other's holes: start with d = 1 and let the
-                dilations have no common factor greater than 1 (for example 1, 2, 4 or 1, 2, 3, as in
-                "hybrid dilated convolution"). With 1, 2, 4 the offsets a + 2b + 4c cover every
-                integer from 0 to 14, so the 15x15 field of view is seen without holes.
-            """,
-        )
+    title = "the gridding artefact"
+    hints = [
+        "Write the offsets, in input pixels, that one layer with dilation 2 can reach: 0, 2, 4. "
+        "Which offsets can a stack of three such layers reach?",
+        "Are any of those offsets odd? What does that mean for two neighbouring output pixels?",
+        "Compare with the stack d = 1, 2, 4: which offsets can a + 2b + 4c reach, with a, b, c in {0, 1, 2}?",
+    ]
+    solution_text = """
+        Each 3x3 layer with dilation 2 moves by 0, 2 or 4 pixels along an axis, so any sum over
+        three layers is even: the field of view is 13x13, but only the pixels whose row AND column
+        offsets are even are ever read, 49 of the 169, about one in four. The rest are holes no
+        layer can see, so detail one pixel wide (a thin line, a texture, an alternating pattern)
+        is skipped or aliased. Worse, an output pixel and its right-hand neighbour read disjoint
+        sets of inputs: the network splits into four separate sub-grids that never mix, which
+        shows up as a checkerboard-like grid in the feature maps.
+        The cure is to choose dilations that fill each other's holes: start with d = 1 and let the
+        dilations have no common factor greater than 1 (for example 1, 2, 4 or 1, 2, 3, as in
+        "hybrid dilated convolution"). With 1, 2, 4 the offsets a + 2b + 4c cover every
+        integer from 0 to 14, so the 15x15 field of view is seen without holes.
+    """

@@ -36,26 +36,23 @@ class HorizontalEdgesProblem(CodingProblem):
     (a one-row map); float64, as the statement says nothing about dtypes.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("X",),
-            function_name="horizontal_edges",
-            title="a detector for horizontal edges",
-            hints=[
-                "The lesson's kernel [[1, -1]] compares each pixel with its right-hand neighbour, so it sees "
-                "vertical edges. A horizontal edge separates a row from the row below: compare each pixel with "
-                "the pixel underneath.",
-                "Turn the kernel on its side: 2 rows and 1 column, top weight +1, bottom weight -1. "
-                "np.array([[1.0], [-1.0]]) has shape (2, 1).",
-                "return cu.corr2d(X, np.array([[1.0], [-1.0]])). The output has one row fewer than X and as "
-                "many columns; slicing works too: X[:-1, :] - X[1:, :].",
-            ],
-            solution="""
-                def horizontal_edges(X):
-                    K = np.array([[1.0], [-1.0]])   # 2 rows, 1 column: top minus bottom
-                    return cu.corr2d(X, K)          # shape (H - 1, W)
-            """,
-        )
+    argument_names = ("X",)
+    function_name = "horizontal_edges"
+    title = "a detector for horizontal edges"
+    hints = [
+        "The lesson's kernel [[1, -1]] compares each pixel with its right-hand neighbour, so it sees "
+        "vertical edges. A horizontal edge separates a row from the row below: compare each pixel with "
+        "the pixel underneath.",
+        "Turn the kernel on its side: 2 rows and 1 column, top weight +1, bottom weight -1. "
+        "np.array([[1.0], [-1.0]]) has shape (2, 1).",
+        "return cu.corr2d(X, np.array([[1.0], [-1.0]])). The output has one row fewer than X and as "
+        "many columns; slicing works too: X[:-1, :] - X[1:, :].",
+    ]
+    solution_text = """
+        def horizontal_edges(X):
+            K = np.array([[1.0], [-1.0]])   # 2 rows, 1 column: top minus bottom
+            return cu.corr2d(X, K)          # shape (H - 1, W)
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(404)
@@ -170,7 +167,7 @@ class EdgeValueProblem(ValueProblem):
                 "Indices start at 0.",
                 "Row 1 of X is [5, 9, 3, 3, 8]. Its cells at columns 1 and 2 are 9 and 3.",
             ],
-            solution="""
+            solution_text="""
                 # Y[i, j] = 1 * X[i, j] + (-1) * X[i, j + 1], so with i = j = 1:
                 answer = X_small[1, 1] - X_small[1, 2]   # 9 - 3 = 6
                 # check: cu.corr2d(X_small, np.array([[1.0, -1.0]]))[1, 1] == 6
@@ -182,27 +179,24 @@ class EdgeValueProblem(ValueProblem):
 class ZeroSumKernelsProblem(ThoughtProblem):
     """Why zero-sum kernels ignore brightness, and what contrast does to them."""
 
-    def __init__(self):
-        super().__init__(
-            title="kernels that sum to zero",
-            hints=[
-                "Add a constant c to every pixel. By linearity, the output changes by c times the output for "
-                "an image of all ones. What is that output for a kernel whose weights sum to s?",
-                "An image of ones gives s (the kernel sum) at every position: 0 for Sobel and the Laplacian, "
-                "1 for the blurs, sharpen and identity. Now multiply every pixel by 2 instead of adding.",
-            ],
-            solution="""
-                Cross-correlation is linear, so brightening the photo by c (X + c) changes every output by
-                c times the output for an all-ones image, which is c times the sum of the kernel weights.
-                Sobel x, Sobel y and the Laplacian sum to 0: their maps do not change at all. They react only
-                to differences between neighbours, never to the level itself, which is why flat regions come
-                out 0 however bright they are. The blurs, sharpen and identity sum to 1: their outputs rise by
-                exactly c, like the picture.
+    title = "kernels that sum to zero"
+    hints = [
+        "Add a constant c to every pixel. By linearity, the output changes by c times the output for "
+        "an image of all ones. What is that output for a kernel whose weights sum to s?",
+        "An image of ones gives s (the kernel sum) at every position: 0 for Sobel and the Laplacian, "
+        "1 for the blurs, sharpen and identity. Now multiply every pixel by 2 instead of adding.",
+    ]
+    solution_text = """
+        Cross-correlation is linear, so brightening the photo by c (X + c) changes every output by
+        c times the output for an all-ones image, which is c times the sum of the kernel weights.
+        Sobel x, Sobel y and the Laplacian sum to 0: their maps do not change at all. They react only
+        to differences between neighbours, never to the level itself, which is why flat regions come
+        out 0 however bright they are. The blurs, sharpen and identity sum to 1: their outputs rise by
+        exactly c, like the picture.
 
-                Doubling the contrast (2X) doubles every output of every kernel, zero-sum or not, so an edge
-                map's values depend on the contrast of the photo. To compare edge strengths between photos,
-                or to find a pattern whatever its contrast, the output must be normalised, as the normalised
-                cross-correlation of the lesson does with its division by the window's spread. A CNN faces the
-                same issue; normalisation layers and learned biases and thresholds are its ways of handling it.
-            """,
-        )
+        Doubling the contrast (2X) doubles every output of every kernel, zero-sum or not, so an edge
+        map's values depend on the contrast of the photo. To compare edge strengths between photos,
+        or to find a pattern whatever its contrast, the output must be normalised, as the normalised
+        cross-correlation of the lesson does with its division by the window's spread. A CNN faces the
+        same issue; normalisation layers and learned biases and thresholds are its ways of handling it.
+    """

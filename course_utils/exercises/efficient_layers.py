@@ -60,7 +60,7 @@ class SeparableBlockParametersProblem(ValueProblem):
                 f"one input channel, plus a bias. Pointwise: a dense 1x1 layer from {c_in} to {c_out}.",
                 f"({c_in} * {k} * {k} + {c_in}) + ({c_out} * {c_in} + {c_out}).",
             ],
-            solution=f"""
+            solution_text=f"""
                 answer = ({c_in} * {k} * {k} + {c_in}) + ({c_out} * {c_in} + {c_out})   # {depthwise} + {pointwise} = {depthwise + pointwise}
                 # the same: cu.conv_parameter_count({c_in}, {c_in}, {k}, groups={c_in}) + cu.conv_parameter_count({c_in}, {c_out}, 1)
             """,
@@ -83,24 +83,21 @@ class DepthwiseCorr2dProblem(CodingProblem):
     five; float64, as the statement says nothing about dtypes.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("X", "K"),
-            function_name="depthwise_corr2d",
-            title="depthwise correlation from single-channel correlations",
-            hints=[
-                "Depthwise means one kernel per channel and NO sum over channels: channel c of the output is "
-                "cu.corr2d(X[c], K[c]), and nothing else.",
-                "Loop over the channels together with their kernels (zip(X, K) gives the pairs), keep the C maps "
-                "in a list, and stack them along a new first axis with np.stack.",
-                "return np.stack([cu.corr2d(x, k) for x, k in zip(X, K)])",
-            ],
-            solution="""
-                def depthwise_corr2d(X, K):
-                    maps = [cu.corr2d(x, k) for x, k in zip(X, K)]   # channel c with its own kernel K[c]
-                    return np.stack(maps)                             # (C, oh, ow): no sum over channels
-            """,
-        )
+    argument_names = ("X", "K")
+    function_name = "depthwise_corr2d"
+    title = "depthwise correlation from single-channel correlations"
+    hints = [
+        "Depthwise means one kernel per channel and NO sum over channels: channel c of the output is "
+        "cu.corr2d(X[c], K[c]), and nothing else.",
+        "Loop over the channels together with their kernels (zip(X, K) gives the pairs), keep the C maps "
+        "in a list, and stack them along a new first axis with np.stack.",
+        "return np.stack([cu.corr2d(x, k) for x, k in zip(X, K)])",
+    ]
+    solution_text = """
+        def depthwise_corr2d(X, K):
+            maps = [cu.corr2d(x, k) for x, k in zip(X, K)]   # channel c with its own kernel K[c]
+            return np.stack(maps)                             # (C, oh, ow): no sum over channels
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(1414)
@@ -192,28 +189,25 @@ class IsSeparableProblem(CodingProblem):
     entries near 1e-9 (a fixed threshold calls it separable), a nearly separable one.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("K",),
-            function_name="is_separable",
-            title="is this kernel separable?",
-            hints=[
-                "K is separable when K = np.outer(column, row): rank one (or zero). The singular values "
-                "s = np.linalg.svd(K, compute_uv=False) come sorted, largest first; K has rank one when only "
-                "s[0] is non-zero.",
-                "Rounding leaves s[1] slightly above 0 even for an exact outer product of floats, so compare it "
-                "with s[0]: s[1] <= 1e-8 * s[0]. That also holds for an all-zero kernel (0 <= 0).",
-                "A kernel with a single row or column has a single singular value: it is always separable "
-                "(check len(s) before reading s[1]). Return a truth value: bool(...).",
-            ],
-            solution="""
-                def is_separable(K):
-                    s = np.linalg.svd(K, compute_uv=False)    # singular values, largest first
-                    if len(s) < 2:                            # one row or one column: always an outer product
-                        return True
-                    return bool(s[1] <= 1e-8 * s[0])          # rank one up to rounding; 0 <= 0 when K is zero
-            """,
-        )
+    argument_names = ("K",)
+    function_name = "is_separable"
+    title = "is this kernel separable?"
+    hints = [
+        "K is separable when K = np.outer(column, row): rank one (or zero). The singular values "
+        "s = np.linalg.svd(K, compute_uv=False) come sorted, largest first; K has rank one when only "
+        "s[0] is non-zero.",
+        "Rounding leaves s[1] slightly above 0 even for an exact outer product of floats, so compare it "
+        "with s[0]: s[1] <= 1e-8 * s[0]. That also holds for an all-zero kernel (0 <= 0).",
+        "A kernel with a single row or column has a single singular value: it is always separable "
+        "(check len(s) before reading s[1]). Return a truth value: bool(...).",
+    ]
+    solution_text = """
+        def is_separable(K):
+            s = np.linalg.svd(K, compute_uv=False)    # singular values, largest first
+            if len(s) < 2:                            # one row or one column: always an outer product
+                return True
+            return bool(s[1] <= 1e-8 * s[0])          # rank one up to rounding; 0 <= 0 when K is zero
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(1415)

@@ -34,30 +34,27 @@ class Im2colProblem(CodingProblem):
     statement says nothing about dtypes.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("X", "k"),
-            function_name="im2col",
-            title="im2col by hand",
-            hints=[
-                "The matrix has one ROW per kernel tap (k * k of them) and one COLUMN per output position "
-                "(oh * ow of them, with oh = H - k + 1 and ow = W - k + 1). Row a * k + b holds, for every "
-                "output position, the input value under tap (a, b).",
-                "The input under tap (a, b) for all output positions at once is the shifted slice "
-                "X[a:a + oh, b:b + ow]; flattened with .ravel() it lists the positions row by row.",
-                "Fill rows in the order a = 0..k-1, then b = 0..k-1: "
-                "cols[a * k + b] = X[a:a + oh, b:b + ow].ravel().",
-            ],
-            solution="""
-                def im2col(X, k):
-                    oh, ow = X.shape[0] - k + 1, X.shape[1] - k + 1
-                    cols = np.empty((k * k, oh * ow))
-                    for a in range(k):
-                        for b in range(k):
-                            cols[a * k + b] = X[a:a + oh, b:b + ow].ravel()
-                    return cols
-            """,
-        )
+    argument_names = ("X", "k")
+    function_name = "im2col"
+    title = "im2col by hand"
+    hints = [
+        "The matrix has one ROW per kernel tap (k * k of them) and one COLUMN per output position "
+        "(oh * ow of them, with oh = H - k + 1 and ow = W - k + 1). Row a * k + b holds, for every "
+        "output position, the input value under tap (a, b).",
+        "The input under tap (a, b) for all output positions at once is the shifted slice "
+        "X[a:a + oh, b:b + ow]; flattened with .ravel() it lists the positions row by row.",
+        "Fill rows in the order a = 0..k-1, then b = 0..k-1: "
+        "cols[a * k + b] = X[a:a + oh, b:b + ow].ravel().",
+    ]
+    solution_text = """
+        def im2col(X, k):
+            oh, ow = X.shape[0] - k + 1, X.shape[1] - k + 1
+            cols = np.empty((k * k, oh * ow))
+            for a in range(k):
+                for b in range(k):
+                    cols[a * k + b] = X[a:a + oh, b:b + ow].ravel()
+            return cols
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(1212)
@@ -157,7 +154,7 @@ class LayerWorkProblem(ValueProblem):
                 f"without padding the output is {size} - {k} + 1 = {out} pixels a side.",
                 f"Multiply: batch x C_out x C_in x k x k x {out} x {out}.",
             ],
-            solution=f"""
+            solution_text=f"""
                 answer = {n} * {c_out} * {c_in} * {k} * {k} * {out} * {out}   # = {n * per_image:,}
                 # Check: course_utils.layer_cost.conv_multiply_adds({size}, {c_in}, {c_out}, {k}) * {n}
             """,
@@ -168,40 +165,37 @@ class LayerWorkProblem(ValueProblem):
 class ArithmeticIntensityProblem(ThoughtProblem):
     """Why the multi-channel layer runs closer to the machine's peak than single-channel shift-and-add."""
 
-    def __init__(self):
-        super().__init__(
-            title="why the layer runs closer to the peak than shift-and-add",
-            hints=[
-                "Count, for each method, how many multiply-adds are done per number read from or written to "
-                "memory (its arithmetic intensity).",
-                "One tap of shift-and-add reads a whole shifted image and reads and writes the whole "
-                "accumulator for a single multiply-add per pixel. In a matrix product of an (m x K) by a "
-                "(K x n) matrix, every number that is loaded is used m or n times.",
-            ],
-            solution="""
-                A processor core can do many multiply-adds per clock (an AVX2 register holds 8 float32,
-                so one fused multiply-add instruction does 8, and two FMA units give 16 per clock), but
-                memory delivers only a few numbers per clock, and even the caches cannot feed one new
-                operand per multiply-add.
+    title = "why the layer runs closer to the peak than shift-and-add"
+    hints = [
+        "Count, for each method, how many multiply-adds are done per number read from or written to "
+        "memory (its arithmetic intensity).",
+        "One tap of shift-and-add reads a whole shifted image and reads and writes the whole "
+        "accumulator for a single multiply-add per pixel. In a matrix product of an (m x K) by a "
+        "(K x n) matrix, every number that is loaded is used m or n times.",
+    ]
+    solution_text = """
+        A processor core can do many multiply-adds per clock (an AVX2 register holds 8 float32,
+        so one fused multiply-add instruction does 8, and two FMA units give 16 per clock), but
+        memory delivers only a few numbers per clock, and even the caches cannot feed one new
+        operand per multiply-add.
 
-                Shift-and-add does ONE multiply-add per pixel per tap, and for it reads a shifted input
-                value and reads and writes the accumulator: about 1 multiply-add per 3 memory accesses.
-                Its speed is set by how fast data moves (which is why cache-sized strips help), not by the
-                arithmetic units, so it reaches a few percent of peak. The FFT is also memory-bound, but
-                its cost does not grow with the kernel.
+        Shift-and-add does ONE multiply-add per pixel per tap, and for it reads a shifted input
+        value and reads and writes the accumulator: about 1 multiply-add per 3 memory accesses.
+        Its speed is set by how fast data moves (which is why cache-sized strips help), not by the
+        arithmetic units, so it reaches a few percent of peak. The FFT is also memory-bound, but
+        its cost does not grow with the kernel.
 
-                In a multi-channel layer, im2col turns the work into W (C_out x C_in*k*k) times
-                cols (C_in*k*k x positions). Each weight is reused for every position and each column
-                of cols for every output channel: with 64 output channels and 576 rows, a tile of the
-                product loaded into registers and cache is used dozens of times before it is evicted.
-                BLAS's GEMM is written to exploit exactly this reuse, so it gets much closer to the
-                processor's peak. The price is the im2col copy (k*k times the input), which the lesson
-                measured as a share of the layer's time.
+        In a multi-channel layer, im2col turns the work into W (C_out x C_in*k*k) times
+        cols (C_in*k*k x positions). Each weight is reused for every position and each column
+        of cols for every output channel: with 64 output channels and 576 rows, a tile of the
+        product loaded into registers and cache is used dozens of times before it is evicted.
+        BLAS's GEMM is written to exploit exactly this reuse, so it gets much closer to the
+        processor's peak. The price is the im2col copy (k*k times the input), which the lesson
+        measured as a share of the layer's time.
 
-                Production libraries keep the reuse and drop the copy: oneDNN (behind PyTorch on x86
-                CPUs) runs a direct kernel on a channel-blocked layout that holds a tile of outputs in
-                registers, and GPU libraries form the im2col tiles on the fly (implicit GEMM). A
-                single-channel convolution, with only one output channel to share each loaded window,
-                gains little from any of them.
-            """,
-        )
+        Production libraries keep the reuse and drop the copy: oneDNN (behind PyTorch on x86
+        CPUs) runs a direct kernel on a channel-blocked layout that holds a tile of outputs in
+        registers, and GPU libraries form the im2col tiles on the fly (implicit GEMM). A
+        single-channel convolution, with only one output channel to share each loaded window,
+        gains little from any of them.
+    """

@@ -21,35 +21,32 @@ class ConvMatrixProblem(CodingProblem):
     IndexError.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("K", "input_shape"),
-            function_name="conv_matrix",
-            title="the convolution as a dense matrix",
-            hints=[
-                "The matrix has one ROW per output pixel and one COLUMN per input pixel. With an (h, w) input "
-                "and a (kh, kw) kernel the output is (h - kh + 1, w - kw + 1), so start from "
-                "np.zeros(((h - kh + 1) * (w - kw + 1), h * w)).",
-                "Output (i, j) is row i * ow + j (ow = the OUTPUT width). Its window covers the input pixels "
-                "(i + a, j + b), which sit at the flat positions (i + a) * w + (j + b) (w = the INPUT width).",
-                "Four loops: for i, for j (outputs), for a, for b (kernel taps): "
-                "M[i * ow + j, (i + a) * w + (j + b)] = K[a, b]. Do not flip K: the layer cross-correlates.",
-            ],
-            solution="""
-                def conv_matrix(K, input_shape):
-                    h, w = input_shape
-                    kh, kw = K.shape
-                    oh, ow = h - kh + 1, w - kw + 1
-                    M = np.zeros((oh * ow, h * w))
-                    for i in range(oh):
-                        for j in range(ow):
-                            for a in range(kh):
-                                for b in range(kw):
-                                    M[i * ow + j, (i + a) * w + (j + b)] = K[a, b]
-                    return M
-                # the same: course_utils.dense.corr2d_as_matrix(K, input_shape)
-            """,
-        )
+    argument_names = ("K", "input_shape")
+    function_name = "conv_matrix"
+    title = "the convolution as a dense matrix"
+    hints = [
+        "The matrix has one ROW per output pixel and one COLUMN per input pixel. With an (h, w) input "
+        "and a (kh, kw) kernel the output is (h - kh + 1, w - kw + 1), so start from "
+        "np.zeros(((h - kh + 1) * (w - kw + 1), h * w)).",
+        "Output (i, j) is row i * ow + j (ow = the OUTPUT width). Its window covers the input pixels "
+        "(i + a, j + b), which sit at the flat positions (i + a) * w + (j + b) (w = the INPUT width).",
+        "Four loops: for i, for j (outputs), for a, for b (kernel taps): "
+        "M[i * ow + j, (i + a) * w + (j + b)] = K[a, b]. Do not flip K: the layer cross-correlates.",
+    ]
+    solution_text = """
+        def conv_matrix(K, input_shape):
+            h, w = input_shape
+            kh, kw = K.shape
+            oh, ow = h - kh + 1, w - kw + 1
+            M = np.zeros((oh * ow, h * w))
+            for i in range(oh):
+                for j in range(ow):
+                    for a in range(kh):
+                        for b in range(kw):
+                            M[i * ow + j, (i + a) * w + (j + b)] = K[a, b]
+            return M
+        # the same: course_utils.dense.corr2d_as_matrix(K, input_shape)
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(202)
@@ -178,7 +175,7 @@ class DenseParameterCountProblem(ValueProblem):
                 "n_in * n_out + n_out. Check yourself: course_utils.dense.dense_parameter_count((32, 32, 3), "
                 "(32, 32, 16)), or sum(p.numel() for p in torch.nn.Linear(3072, 16384).parameters()).",
             ],
-            solution=f"""
+            solution_text=f"""
                 n_in = 32 * 32 * 3     # {n_in} input values
                 n_out = 32 * 32 * 16   # {n_out} output values
                 answer = n_in * n_out + n_out   # {weights:,} weights + {n_out:,} biases = {weights + n_out:,}
@@ -192,34 +189,31 @@ class DenseParameterCountProblem(ValueProblem):
 class PriceOfConvolutionProblem(ThoughtProblem):
     """What a conv layer gives up by being local and sharing its weights."""
 
-    def __init__(self):
-        super().__init__(
-            title="what locality and weight sharing cost",
-            hints=[
-                "A conv layer is a dense layer whose matrix must have a special form. Which dense matrices do "
-                "NOT have that form? Think of a linear map of an image that you can describe easily.",
-                "Try these on a 28x28 image: (a) output pixel (i, j) = input pixel (27 - i, 27 - j) (a rotation); "
-                "(b) every output pixel equals the mean of the whole image; (c) a layer that should react to a "
-                "stroke only in the top-left corner. Can one 3x3 conv layer do them? Can a deep stack?",
-            ],
-            solution="""
-                Locality: an output value sees only a small window of the input. Relations between distant
-                pixels (the mean of the whole image, a rotation or mirror image, "the left half matches the
-                right half") cannot be computed by one layer; a network must stack layers (or pool) until the
-                windows are large enough, which costs depth and computation.
+    title = "what locality and weight sharing cost"
+    hints = [
+        "A conv layer is a dense layer whose matrix must have a special form. Which dense matrices do "
+        "NOT have that form? Think of a linear map of an image that you can describe easily.",
+        "Try these on a 28x28 image: (a) output pixel (i, j) = input pixel (27 - i, 27 - j) (a rotation); "
+        "(b) every output pixel equals the mean of the whole image; (c) a layer that should react to a "
+        "stroke only in the top-left corner. Can one 3x3 conv layer do them? Can a deep stack?",
+    ]
+    solution_text = """
+        Locality: an output value sees only a small window of the input. Relations between distant
+        pixels (the mean of the whole image, a rotation or mirror image, "the left half matches the
+        right half") cannot be computed by one layer; a network must stack layers (or pool) until the
+        windows are large enough, which costs depth and computation.
 
-                Weight sharing: every position uses the same weights, so the layer cannot treat positions
-                differently. A feature that should count only in one place (a stroke in the top-left corner,
-                a date field on a form, the sky being at the top of a photo) cannot get position-specific
-                weights; only the borders, through zero padding, leak a little position information. The
-                layer is translation equivariant by construction, whether or not the task is.
+        Weight sharing: every position uses the same weights, so the layer cannot treat positions
+        differently. A feature that should count only in one place (a stroke in the top-left corner,
+        a date field on a form, the sky being at the top of a photo) cannot get position-specific
+        weights; only the borders, through zero padding, leak a little position information. The
+        layer is translation equivariant by construction, whether or not the task is.
 
-                Together: a 3x3 conv layer from an h x w image to an h' x w' map can represent only a
-                9-dimensional family of the (h' w') x (h w) matrices a dense layer can represent (plus a bias
-                that is the same everywhere). The price is expressiveness; the gain is a huge cut in
-                parameters (and so in data needed to learn them), computation, and a prior that matches
-                natural images, where the same edge or texture means the same thing anywhere. When the prior
-                is wrong (position matters), networks add position information back, e.g. with
-                coordinate channels, or use dense layers / attention at the end.
-            """,
-        )
+        Together: a 3x3 conv layer from an h x w image to an h' x w' map can represent only a
+        9-dimensional family of the (h' w') x (h w) matrices a dense layer can represent (plus a bias
+        that is the same everywhere). The price is expressiveness; the gain is a huge cut in
+        parameters (and so in data needed to learn them), computation, and a prior that matches
+        natural images, where the same edge or texture means the same thing anywhere. When the prior
+        is wrong (position matters), networks add position information back, e.g. with
+        coordinate channels, or use dense layers / attention at the end.
+    """

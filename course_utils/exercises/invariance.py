@@ -20,26 +20,23 @@ class ShiftRightProblem(CodingProblem):
     and int64. Images are not square, so a shift along the wrong axis shows.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("images", "k"),
-            function_name="shift_right",
-            title="shifting images without wrapping around",
-            hints=[
-                "Start from an array of zeros with the same shape and dtype: np.zeros_like(images).",
-                "Column c of the result is column c - k of the input, for c >= k. Slicing does it in one "
-                "assignment over the last axis: shifted[..., k:] = images[..., :w - k].",
-                "np.roll is tempting but wraps the right edge around to the left; and k = 0 needs care "
-                "because images[..., :-0] is empty. Use images.shape[-1] - k as the end of the slice.",
-            ],
-            solution="""
-                def shift_right(images, k):
-                    shifted = np.zeros_like(images)
-                    if k < images.shape[-1]:
-                        shifted[..., k:] = images[..., :images.shape[-1] - k]
-                    return shifted
-            """,
-        )
+    argument_names = ("images", "k")
+    function_name = "shift_right"
+    title = "shifting images without wrapping around"
+    hints = [
+        "Start from an array of zeros with the same shape and dtype: np.zeros_like(images).",
+        "Column c of the result is column c - k of the input, for c >= k. Slicing does it in one "
+        "assignment over the last axis: shifted[..., k:] = images[..., :w - k].",
+        "np.roll is tempting but wraps the right edge around to the left; and k = 0 needs care "
+        "because images[..., :-0] is empty. Use images.shape[-1] - k as the end of the slice.",
+    ]
+    solution_text = """
+        def shift_right(images, k):
+            shifted = np.zeros_like(images)
+            if k < images.shape[-1]:
+                shifted[..., k:] = images[..., :images.shape[-1] - k]
+            return shifted
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(11)
@@ -92,59 +89,53 @@ class ShiftRightProblem(CodingProblem):
 class PoolingShiftProblem(ValueProblem):
     """The smallest shift that 3x3 max pooling with stride 3 passes through exactly: 3."""
 
-    def __init__(self):
-        super().__init__(
-            expected=3,
-            answer=Count("pixels"),
-            known_mistakes=[
-                (1, "a 1-pixel shift moves content across the borders of the 3x3 pooling windows, so different "
-                    "pixels are grouped together and the maxima can change."),
-                (2, "after a 2-pixel shift the windows still group different pixels. Only a whole number of "
-                    "strides moves the content by whole windows."),
-                (9, "9 is the window's area; along one axis the windows repeat every stride = 3 pixels."),
-                (6, "6 works, but a smaller shift does too: what is the spacing of the windows?"),
-                (0, "the question asks for the smallest positive shift."),
-            ],
-            title="which shifts pass through strided pooling",
-            hints=[
-                "Pooling with stride s places its windows every s pixels.",
-                "If the content moves by exactly one stride, every window sees the same pixels its neighbour "
-                "saw before: the pooled map shifts by one cell.",
-                "Equivariant layers pass a shifted map on, and the global maximum ignores where a value is.",
-            ],
-            solution="""
-                answer = 3
-                # A shift by the stride (3) moves the content by exactly one pooling window, so the
-                # pooled map shifts by one cell; later equivariant layers shift along, and the global
-                # maximum does not see the shift. Shifts of 1 or 2 regroup the pixels.
-            """,
-        )
+    expected = 3
+    answer = Count("pixels")
+    known_mistakes = [
+        (1, "a 1-pixel shift moves content across the borders of the 3x3 pooling windows, so different "
+            "pixels are grouped together and the maxima can change."),
+        (2, "after a 2-pixel shift the windows still group different pixels. Only a whole number of "
+            "strides moves the content by whole windows."),
+        (9, "9 is the window's area; along one axis the windows repeat every stride = 3 pixels."),
+        (6, "6 works, but a smaller shift does too: what is the spacing of the windows?"),
+        (0, "the question asks for the smallest positive shift."),
+    ]
+    title = "which shifts pass through strided pooling"
+    hints = [
+        "Pooling with stride s places its windows every s pixels.",
+        "If the content moves by exactly one stride, every window sees the same pixels its neighbour "
+        "saw before: the pooled map shifts by one cell.",
+        "Equivariant layers pass a shifted map on, and the global maximum ignores where a value is.",
+    ]
+    solution_text = """
+        answer = 3
+        # A shift by the stride (3) moves the content by exactly one pooling window, so the
+        # pooled map shifts by one cell; later equivariant layers shift along, and the global
+        # maximum does not see the shift. Shifts of 1 or 2 regroup the pixels.
+    """
 
 
 @lesson_exercise("11_trained_filters_and_invariance", 3)
 class BiologicalFiltersProblem(ThoughtProblem):
     """What a resemblance between CNN filters and cortical receptive fields does and does not show."""
 
-    def __init__(self):
-        super().__init__(
-            title="what 'trained filters look biological' means",
-            hints=[
-                "How would random kernels, or kernels of a network trained on another task, look next to "
-                "the same drawings? What is the baseline?",
-                "The resemblance is about the first layer's response patterns. What about how they are "
-                "learned, and what the later layers do?",
-            ],
-            solution="""
-                It shows that, for natural images, the first stage that gradient descent finds resembles
-                the first stage of the primary visual cortex: localized, oriented edge and bar detectors
-                (Gabor-like patterns). That is plausible because both adapt to the same image statistics,
-                and edges carry much of the information in images.
-                It does not show that the brain learns by backpropagation, that later layers match later
-                visual areas, or that the network "sees" like us (CNNs can be fooled by tiny changes and
-                lean on texture more than people do). Before believing more, check: a baseline (random
-                or untrained filters, which also look "edgy" when small, as in this lesson), a measure of
-                similarity instead of a picture, the network size and data (small kernels on tiny images
-                cannot show Gabor structure), and comparisons with recorded neural responses rather than
-                drawings.
-            """,
-        )
+    title = "what 'trained filters look biological' means"
+    hints = [
+        "How would random kernels, or kernels of a network trained on another task, look next to "
+        "the same drawings? What is the baseline?",
+        "The resemblance is about the first layer's response patterns. What about how they are "
+        "learned, and what the later layers do?",
+    ]
+    solution_text = """
+        It shows that, for natural images, the first stage that gradient descent finds resembles
+        the first stage of the primary visual cortex: localized, oriented edge and bar detectors
+        (Gabor-like patterns). That is plausible because both adapt to the same image statistics,
+        and edges carry much of the information in images.
+        It does not show that the brain learns by backpropagation, that later layers match later
+        visual areas, or that the network "sees" like us (CNNs can be fooled by tiny changes and
+        lean on texture more than people do). Before believing more, check: a baseline (random
+        or untrained filters, which also look "edgy" when small, as in this lesson), a measure of
+        similarity instead of a picture, the network size and data (small kernels on tiny images
+        cannot show Gabor structure), and comparisons with recorded neural responses rather than
+        drawings.
+    """

@@ -20,43 +20,40 @@ EXERCISE_CRITICAL_RATE = critical_learning_rate(EXERCISE_IMAGE, (1, 2))  # 2 / 1
 class CriticalLearningRateProblem(ValueProblem):
     """The critical learning rate 2 / lambda_max for a 2x3 image, a 1x2 kernel and the summed loss: 0.2."""
 
-    def __init__(self):
-        super().__init__(
-            expected=EXERCISE_CRITICAL_RATE,
-            answer=Real(rel_tol=1e-6, abs_tol=0.0),
-            known_mistakes=[
-                (0.4, "that is 2 / 5: you used sum p p^T without the factor 2. The loss is a sum of squares, "
-                      "so its second derivative is H = 2 * sum p p^T, with eigenvalues 10 and 2."),
-                (0.1, "that is 1 / lambda_max. Along the top eigenvector a step multiplies the error by "
-                      "1 - rate * lambda, which stays above -1 only while rate < 2 / lambda_max."),
-                (1.0, "that is 2 / lambda_min. The smallest eigenvalue gives the slowest direction, not the "
-                      "dangerous one: the steepest direction (largest eigenvalue) explodes first."),
-                (0.5, "that is 1 / lambda_min: use the largest eigenvalue of H, and 2 / lambda."),
-                (2.0, "that is 2 / 1: the smallest eigenvalue of sum p p^T without the factor 2. Use the "
-                      "largest eigenvalue of H = 2 * sum p p^T."),
-                (0.8, "that is the critical rate of the mean loss (2 / (10 / 4), with 4 outputs). The "
-                      "exercise uses the sum of the squared errors, whose Hessian is 4 times larger."),
-                (2 / 12, "that is 2 / (lambda_max + lambda_min), the balanced rate: safe and fastest overall, "
-                         "but the question asks for the boundary between converging and diverging rates."),
-                (2 / 6, "that is 2 / 6, with a diagonal entry of H. The critical rate uses the largest "
-                        "eigenvalue, which also counts the off-diagonal 4: 6 + 4 = 10."),
-                (10.0, "that is lambda_max itself; the critical learning rate is 2 / lambda_max."),
-            ],
-            title="the critical learning rate of a small image",
-            hints=[
-                "List the 1x2 windows of X row by row: each output sees two neighbouring pixels. There are four.",
-                "H = 2 * sum of p p^T over the windows p. The windows (1,1), (1,0), (0,1), (1,1) give "
-                "sum p p^T = [[3, 2], [2, 3]].",
-                "A matrix [[a, b], [b, a]] has eigenvalues a + b and a - b. The critical rate is 2 / lambda_max.",
-            ],
-            solution="""
-                # Windows: (1, 1), (1, 0) in row 0 and (0, 1), (1, 1) in row 1.
-                # sum p p^T = [[3, 2], [2, 3]], so H = 2 * that = [[6, 4], [4, 6]].
-                # Eigenvalues 6 + 4 = 10 and 6 - 4 = 2; the critical rate is 2 / lambda_max:
-                answer = 2 / 10   # = 0.2
-                # Check: course_utils.kernel_learning.critical_learning_rate(X, (1, 2))
-            """,
-        )
+    expected = EXERCISE_CRITICAL_RATE
+    answer = Real(rel_tol=1e-6, abs_tol=0.0)
+    known_mistakes = [
+        (0.4, "that is 2 / 5: you used sum p p^T without the factor 2. The loss is a sum of squares, "
+              "so its second derivative is H = 2 * sum p p^T, with eigenvalues 10 and 2."),
+        (0.1, "that is 1 / lambda_max. Along the top eigenvector a step multiplies the error by "
+              "1 - rate * lambda, which stays above -1 only while rate < 2 / lambda_max."),
+        (1.0, "that is 2 / lambda_min. The smallest eigenvalue gives the slowest direction, not the "
+              "dangerous one: the steepest direction (largest eigenvalue) explodes first."),
+        (0.5, "that is 1 / lambda_min: use the largest eigenvalue of H, and 2 / lambda."),
+        (2.0, "that is 2 / 1: the smallest eigenvalue of sum p p^T without the factor 2. Use the "
+              "largest eigenvalue of H = 2 * sum p p^T."),
+        (0.8, "that is the critical rate of the mean loss (2 / (10 / 4), with 4 outputs). The "
+              "exercise uses the sum of the squared errors, whose Hessian is 4 times larger."),
+        (2 / 12, "that is 2 / (lambda_max + lambda_min), the balanced rate: safe and fastest overall, "
+                 "but the question asks for the boundary between converging and diverging rates."),
+        (2 / 6, "that is 2 / 6, with a diagonal entry of H. The critical rate uses the largest "
+                "eigenvalue, which also counts the off-diagonal 4: 6 + 4 = 10."),
+        (10.0, "that is lambda_max itself; the critical learning rate is 2 / lambda_max."),
+    ]
+    title = "the critical learning rate of a small image"
+    hints = [
+        "List the 1x2 windows of X row by row: each output sees two neighbouring pixels. There are four.",
+        "H = 2 * sum of p p^T over the windows p. The windows (1,1), (1,0), (0,1), (1,1) give "
+        "sum p p^T = [[3, 2], [2, 3]].",
+        "A matrix [[a, b], [b, a]] has eigenvalues a + b and a - b. The critical rate is 2 / lambda_max.",
+    ]
+    solution_text = """
+        # Windows: (1, 1), (1, 0) in row 0 and (0, 1), (1, 1) in row 1.
+        # sum p p^T = [[3, 2], [2, 3]], so H = 2 * that = [[6, 4], [4, 6]].
+        # Eigenvalues 6 + 4 = 10 and 6 - 4 = 2; the critical rate is 2 / lambda_max:
+        answer = 2 / 10   # = 0.2
+        # Check: course_utils.kernel_learning.critical_learning_rate(X, (1, 2))
+    """
 
 
 @lesson_exercise("05_learning_a_kernel", 2)
@@ -68,24 +65,21 @@ class KernelGradientProblem(CodingProblem):
     about dtypes).
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("X", "Y", "K"),
-            function_name="kernel_gradient",
-            title="the gradient of the squared-error loss with respect to the kernel",
-            hints=[
-                "Start from the residual R = corr2d(X, K) - Y: prediction minus target, with the shape of Y.",
-                "K[a, b] multiplies X[i + a, j + b] in output (i, j), so dL/dK[a, b] = sum over (i, j) of "
-                "2 R[i, j] X[i + a, j + b].",
-                "That sum is itself a cross-correlation, of X with R: return 2 * cu.corr2d(X, R). "
-                "Its shape is (H - (H - kh + 1) + 1, ...) = the shape of K.",
-            ],
-            solution="""
-                def kernel_gradient(X, Y, K):
-                    residual = cu.corr2d(X, K) - Y        # prediction minus target
-                    return 2 * cu.corr2d(X, residual)     # d/dK of sum(residual ** 2)
-            """,
-        )
+    argument_names = ("X", "Y", "K")
+    function_name = "kernel_gradient"
+    title = "the gradient of the squared-error loss with respect to the kernel"
+    hints = [
+        "Start from the residual R = corr2d(X, K) - Y: prediction minus target, with the shape of Y.",
+        "K[a, b] multiplies X[i + a, j + b] in output (i, j), so dL/dK[a, b] = sum over (i, j) of "
+        "2 R[i, j] X[i + a, j + b].",
+        "That sum is itself a cross-correlation, of X with R: return 2 * cu.corr2d(X, R). "
+        "Its shape is (H - (H - kh + 1) + 1, ...) = the shape of K.",
+    ]
+    solution_text = """
+        def kernel_gradient(X, Y, K):
+            residual = cu.corr2d(X, K) - Y        # prediction minus target
+            return 2 * cu.corr2d(X, residual)     # d/dK of sum(residual ** 2)
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(505)
@@ -167,32 +161,29 @@ class KernelGradientProblem(CodingProblem):
 class WhyLossExplodedProblem(ThoughtProblem):
     """Why the MXNet source's loss exploded, and two ways to fix it."""
 
-    def __init__(self):
-        super().__init__(
-            title="why the loss exploded, and two fixes",
-            hints=[
-                "The loss is a quadratic bowl in (k0, k1). What does one gradient step do to the error along an "
-                "eigenvector of its Hessian?",
-                "Compare the learning rate 0.05 with 2 / lambda_max for the 6x9 image (lambda = 84 and 12). "
-                "What is 1 - 0.05 * 84, and what is 1 - 0.05 * 12?",
-                "Which quantity would you change so that |1 - rate * lambda_max| < 1? There is more than one "
-                "way: the rate itself, or the scale of the loss.",
-            ],
-            solution="""
-                The loss sum (p . k - y)^2 is quadratic in the kernel k, with Hessian H = 2 sum p p^T, which
-                for the 6x9 image is [[48, 36], [36, 48]]: eigenvalue 84 along (1, 1) and 12 along (1, -1).
-                A gradient step multiplies the error along an eigenvector by 1 - rate * lambda. With rate 0.05
-                that is 1 - 4.2 = -3.2 along (1, 1): each step overshoots the bottom of the bowl and lands 3.2
-                times further away, so the loss grows by 3.2^2 = 10.24 per step (104.86 per two steps, the
-                ratio of the printed losses). Along (1, -1) the factor is 0.4, so that part converged: the
-                kernel ended as (1, -1) + c (1, 1) with a huge c, two large nearly equal entries.
-                Gradient descent is stable only for rate < 2 / lambda_max = 2/84 = 0.0238.
+    title = "why the loss exploded, and two fixes"
+    hints = [
+        "The loss is a quadratic bowl in (k0, k1). What does one gradient step do to the error along an "
+        "eigenvector of its Hessian?",
+        "Compare the learning rate 0.05 with 2 / lambda_max for the 6x9 image (lambda = 84 and 12). "
+        "What is 1 - 0.05 * 84, and what is 1 - 0.05 * 12?",
+        "Which quantity would you change so that |1 - rate * lambda_max| < 1? There is more than one "
+        "way: the rate itself, or the scale of the loss.",
+    ]
+    solution_text = """
+        The loss sum (p . k - y)^2 is quadratic in the kernel k, with Hessian H = 2 sum p p^T, which
+        for the 6x9 image is [[48, 36], [36, 48]]: eigenvalue 84 along (1, 1) and 12 along (1, -1).
+        A gradient step multiplies the error along an eigenvector by 1 - rate * lambda. With rate 0.05
+        that is 1 - 4.2 = -3.2 along (1, 1): each step overshoots the bottom of the bowl and lands 3.2
+        times further away, so the loss grows by 3.2^2 = 10.24 per step (104.86 per two steps, the
+        ratio of the printed losses). Along (1, -1) the factor is 0.4, so that part converged: the
+        kernel ended as (1, -1) + c (1, 1) with a huge c, two large nearly equal entries.
+        Gradient descent is stable only for rate < 2 / lambda_max = 2/84 = 0.0238.
 
-                Fix 1: a smaller learning rate, below 0.0238 (e.g. 0.02, or the balanced 2 / (84 + 12)
-                = 0.0208). Even 0.03, which worked on the 6x8 image, is too large here.
-                Fix 2: use the mean of the squared errors instead of the sum. That divides H by the number
-                of outputs (48), so the critical rate becomes 48 times larger and 0.05 is safe (if slow).
-                Other options go in the same direction: normalise the loss by the data size, clip or
-                scale the gradient, or use an optimiser that adapts the step size.
-            """,
-        )
+        Fix 1: a smaller learning rate, below 0.0238 (e.g. 0.02, or the balanced 2 / (84 + 12)
+        = 0.0208). Even 0.03, which worked on the 6x8 image, is too large here.
+        Fix 2: use the mean of the squared errors instead of the sum. That divides H by the number
+        of outputs (48), so the critical rate becomes 48 times larger and 0.05 is safe (if slow).
+        Other options go in the same direction: normalise the loss by the data size, clip or
+        scale the gradient, or use an optimiser that adapts the step size.
+    """

@@ -21,23 +21,20 @@ class OutputShapeProblem(CodingProblem):
     on non-square and square inputs.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("input_shape", "kernel_shape"),
-            function_name="valid_output_shape",
-            title="the output shape of a cross-correlation without padding",
-            hints=[
-                "Count the positions where the kernel fits entirely inside the input, one axis at a time.",
-                "Along an axis of length 3, a kernel of length 2 fits at positions 0 and 1: that is 2 = 3 - 2 + 1.",
-                "Return a tuple: (H - kh + 1, W - kw + 1), with H, W = input_shape and kh, kw = kernel_shape.",
-            ],
-            solution="""
-                def valid_output_shape(input_shape, kernel_shape):
-                    H, W = input_shape
-                    kh, kw = kernel_shape
-                    return (H - kh + 1, W - kw + 1)
-            """,
-        )
+    argument_names = ("input_shape", "kernel_shape")
+    function_name = "valid_output_shape"
+    title = "the output shape of a cross-correlation without padding"
+    hints = [
+        "Count the positions where the kernel fits entirely inside the input, one axis at a time.",
+        "Along an axis of length 3, a kernel of length 2 fits at positions 0 and 1: that is 2 = 3 - 2 + 1.",
+        "Return a tuple: (H - kh + 1, W - kw + 1), with H, W = input_shape and kh, kw = kernel_shape.",
+    ]
+    solution_text = """
+        def valid_output_shape(input_shape, kernel_shape):
+            H, W = input_shape
+            kh, kw = kernel_shape
+            return (H - kh + 1, W - kw + 1)
+    """
 
     def cases(self) -> List[Case]:
         visible = [((6, 8), (1, 2)), ((3, 3), (2, 2)), ((8, 8), (3, 3))]

@@ -72,23 +72,20 @@ class OutputSizeProblem(CodingProblem):
     the input), strides 1 to 4 with and without an exact division, and padding 0 to 3.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("n", "k", "p", "s"),
-            function_name="output_size",
-            title="the output size with padding and stride",
-            hints=[
-                "Pad first: the kernel slides over n + 2p positions. Then count the window positions, "
-                "0, s, 2s, ..., that still leave room for all k taps.",
-                "After the first window, the kernel can take (n + 2p - k) / s full steps, rounded down: a "
-                "partial step does not give another window.",
-                "return (n + 2 * p - k) // s + 1  (the + 1 is the first window; // is floor division).",
-            ],
-            solution="""
-                def output_size(n, k, p, s):
-                    return (n + 2 * p - k) // s + 1
-            """,
-        )
+    argument_names = ("n", "k", "p", "s")
+    function_name = "output_size"
+    title = "the output size with padding and stride"
+    hints = [
+        "Pad first: the kernel slides over n + 2p positions. Then count the window positions, "
+        "0, s, 2s, ..., that still leave room for all k taps.",
+        "After the first window, the kernel can take (n + 2p - k) / s full steps, rounded down: a "
+        "partial step does not give another window.",
+        "return (n + 2 * p - k) // s + 1  (the + 1 is the first window; // is floor division).",
+    ]
+    solution_text = """
+        def output_size(n, k, p, s):
+            return (n + 2 * p - k) // s + 1
+    """
 
     def cases(self) -> List[Case]:
         visible = [(8, 3, 1, 1), (8, 3, 1, 2), (7, 3, 0, 2), (8, 3, 0, 2)]
@@ -174,7 +171,7 @@ class SamePadding28Problem(ValueProblem):
                 "At stride 1 the output size is n + 2p - k + 1. Set it equal to n.",
                 "n + 2p - 5 + 1 = n  means  2p = 4.",
             ],
-            solution="""
+            solution_text="""
                 # n + 2p - k + 1 = n  =>  p = (k - 1) / 2 = (5 - 1) / 2
                 answer = (5 - 1) // 2   # = 2 zeros on every side
                 # Check: cu.conv_output_size(28, 5, padding=2) == 28, and same_padding(5) == 2
@@ -186,38 +183,35 @@ class SamePadding28Problem(ValueProblem):
 class StrideLosesInformationProblem(ThoughtProblem):
     """When a stride skips input pixels, and what that costs."""
 
-    def __init__(self):
-        super().__init__(
-            title="what a stride can lose",
-            hints=[
-                "Use input_usage(8, 3, stride=2): which position has count 0? What happens to the output if "
-                "you change that row of the image?",
-                "Now try a kernel smaller than the stride, e.g. input_usage(8, 1, stride=2). And even when every "
-                "pixel is read: how many numbers does the output hold, compared with the input?",
-                "What could a network designer change: the input size, the padding, the kernel size, the number "
-                "of channels, or what happens before the subsampling?",
-            ],
-            solution="""
-                With a 3x3 kernel, stride 2 and no padding, an 8x8 input gives floor((8 - 3) / 2) + 1 = 3
-                outputs per axis. The windows start at 0, 2 and 4 and end at 2, 4 and 6, so row 7 and
-                column 7 are read by no window (ignored_input_size(8, 3, stride=2) == 1): whatever is
-                there never reaches the output. This is what the floor drops: the last (n + 2p - k) mod s
-                rows of the padded input. With padding some of those rows are padding, so the real rows
-                lost are max(0, (n + 2p - k) mod s - p) (for p < k): with p = 1 the same 8x8 input loses
-                none (ignored_input_size(8, 3, padding=1, stride=2) == 0 and input_usage(8, 3, padding=1,
-                stride=2) has no zero, although 7 and 8 still share the output size 4). So a shared output
-                size alone does not mean lost pixels. Without padding the floor loses at most s - 1 rows
-                or columns per axis, all at the far end.
+    title = "what a stride can lose"
+    hints = [
+        "Use input_usage(8, 3, stride=2): which position has count 0? What happens to the output if "
+        "you change that row of the image?",
+        "Now try a kernel smaller than the stride, e.g. input_usage(8, 1, stride=2). And even when every "
+        "pixel is read: how many numbers does the output hold, compared with the input?",
+        "What could a network designer change: the input size, the padding, the kernel size, the number "
+        "of channels, or what happens before the subsampling?",
+    ]
+    solution_text = """
+        With a 3x3 kernel, stride 2 and no padding, an 8x8 input gives floor((8 - 3) / 2) + 1 = 3
+        outputs per axis. The windows start at 0, 2 and 4 and end at 2, 4 and 6, so row 7 and
+        column 7 are read by no window (ignored_input_size(8, 3, stride=2) == 1): whatever is
+        there never reaches the output. This is what the floor drops: the last (n + 2p - k) mod s
+        rows of the padded input. With padding some of those rows are padding, so the real rows
+        lost are max(0, (n + 2p - k) mod s - p) (for p < k): with p = 1 the same 8x8 input loses
+        none (ignored_input_size(8, 3, padding=1, stride=2) == 0 and input_usage(8, 3, padding=1,
+        stride=2) has no zero, although 7 and 8 still share the output size 4). So a shared output
+        size alone does not mean lost pixels. Without padding the floor loses at most s - 1 rows
+        or columns per axis, all at the far end.
 
-                Even when every pixel is read, a stride s keeps only about 1/s^2 of the output
-                positions, so fine detail can be lost: a stride-2 layer is a stride-1 layer followed by
-                keeping every other row and column. If the kernel is smaller than the stride (say 1x1
-                with stride 2) whole rows and columns in the middle are never read: three quarters of
-                the pixels. And shifting the input by one pixel no longer just shifts the output.
+        Even when every pixel is read, a stride s keeps only about 1/s^2 of the output
+        positions, so fine detail can be lost: a stride-2 layer is a stride-1 layer followed by
+        keeping every other row and column. If the kernel is smaller than the stride (say 1x1
+        with stride 2) whole rows and columns in the middle are never read: three quarters of
+        the pixels. And shifting the input by one pixel no longer just shifts the output.
 
-                Remedies: choose input sizes with n + 2p - k divisible by s (input_sizes_for_output gives
-                the smallest size with no waste), pad so that the last pixels are covered, use kernels at
-                least as large as the stride, add channels so that the smaller feature map can carry more
-                numbers per position, or smooth (blur) before subsampling.
-            """,
-        )
+        Remedies: choose input sizes with n + 2p - k divisible by s (input_sizes_for_output gives
+        the smallest size with no waste), pad so that the last pixels are covered, use kernels at
+        least as large as the stride, add channels so that the smaller feature map can carry more
+        numbers per position, or smooth (blur) before subsampling.
+    """

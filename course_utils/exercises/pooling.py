@@ -25,33 +25,30 @@ class Pool2dByOffsetsProblem(CodingProblem):
     free, its values are compared) and an all-negative X for 'max'.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("X", "pool_size", "mode"),
-            function_name="pool2d",
-            title="pooling by looping over the window instead of the output",
-            hints=[
-                "With stride 1 and no padding the output has shape (h - p_h + 1, w - p_w + 1), as for a "
-                "convolution. The slice X[a : a + out_h, b : b + out_w] holds, at every output position "
-                "(i, j), the window cell (a, b) of the window that starts at (i, j).",
-                "Loop over the p_h * p_w offsets (a, b). For 'max', start from the slice at offset (0, 0) "
-                "and keep the larger value with np.maximum(Y, slice); for 'avg', add all slices up and "
-                "divide by p_h * p_w.",
-                "Y = X[0:out_h, 0:out_w] (a copy) for 'max', or np.zeros((out_h, out_w)) for 'avg'; then "
-                "for a in range(p_h): for b in range(p_w): window_cell = X[a:a + out_h, b:b + out_w]; ...",
-            ],
-            solution="""
-                def pool2d(X, pool_size, mode="max"):
-                    p_h, p_w = pool_size
-                    out_h, out_w = X.shape[0] - p_h + 1, X.shape[1] - p_w + 1
-                    Y = np.full((out_h, out_w), -np.inf) if mode == "max" else np.zeros((out_h, out_w))
-                    for a in range(p_h):
-                        for b in range(p_w):
-                            cell = X[a:a + out_h, b:b + out_w]  # cell (a, b) of every window at once
-                            Y = np.maximum(Y, cell) if mode == "max" else Y + cell
-                    return Y if mode == "max" else Y / (p_h * p_w)
-            """,
-        )
+    argument_names = ("X", "pool_size", "mode")
+    function_name = "pool2d"
+    title = "pooling by looping over the window instead of the output"
+    hints = [
+        "With stride 1 and no padding the output has shape (h - p_h + 1, w - p_w + 1), as for a "
+        "convolution. The slice X[a : a + out_h, b : b + out_w] holds, at every output position "
+        "(i, j), the window cell (a, b) of the window that starts at (i, j).",
+        "Loop over the p_h * p_w offsets (a, b). For 'max', start from the slice at offset (0, 0) "
+        "and keep the larger value with np.maximum(Y, slice); for 'avg', add all slices up and "
+        "divide by p_h * p_w.",
+        "Y = X[0:out_h, 0:out_w] (a copy) for 'max', or np.zeros((out_h, out_w)) for 'avg'; then "
+        "for a in range(p_h): for b in range(p_w): window_cell = X[a:a + out_h, b:b + out_w]; ...",
+    ]
+    solution_text = """
+        def pool2d(X, pool_size, mode="max"):
+            p_h, p_w = pool_size
+            out_h, out_w = X.shape[0] - p_h + 1, X.shape[1] - p_w + 1
+            Y = np.full((out_h, out_w), -np.inf) if mode == "max" else np.zeros((out_h, out_w))
+            for a in range(p_h):
+                for b in range(p_w):
+                    cell = X[a:a + out_h, b:b + out_w]  # cell (a, b) of every window at once
+                    Y = np.maximum(Y, cell) if mode == "max" else Y + cell
+            return Y if mode == "max" else Y / (p_h * p_w)
+    """
 
     def cases(self) -> List[Case]:
         rng = np.random.default_rng(909)
@@ -207,7 +204,7 @@ class PoolingLayerShapeProblem(ValueProblem):
                 "Pooling does not mix channels: the batch size and the 16 channels stay. Check yourself with "
                 "torch.nn.MaxPool2d(3, padding=1)(torch.zeros(8, 16, 28, 28)).shape.",
             ],
-            solution="""
+            solution_text="""
                 answer = (8, 16, 10, 10)
                 # stride defaults to kernel_size = 3: floor((28 + 2*1 - 3) / 3) + 1 = 9 + 1 = 10 on each side;
                 # the batch (8) and the channels (16) are unchanged.
@@ -220,33 +217,30 @@ class PoolingLayerShapeProblem(ValueProblem):
 class MaxOrAveragePoolingProblem(ThoughtProblem):
     """When max pooling and when average pooling suits a task better."""
 
-    def __init__(self):
-        super().__init__(
-            title="max pooling or average pooling?",
-            hints=[
-                "A small scratch covers 3 pixels of a 4x4 pooling window; the other 13 pixels are clean. "
-                "What does each kind of pooling report for that window?",
-                "Think about a task where the answer depends on the strongest local response, and one where "
-                "it depends on how much of something there is over an area.",
-                "Which one passes a gradient to every input cell during training, and which to one cell "
-                "per window?",
-            ],
-            solution="""
-                Max pooling reports whether a feature is present somewhere in the window, and how strongly:
-                one strong response survives however many weak ones surround it, and it survives small
-                moves inside the window. That suits detection ("is there an edge / an eye / a scratch
-                here?"), which is why most CNNs pool feature maps with max pooling, usually 2x2 with
-                stride 2. In the backward pass only the winning cell of each window gets a gradient.
+    title = "max pooling or average pooling?"
+    hints = [
+        "A small scratch covers 3 pixels of a 4x4 pooling window; the other 13 pixels are clean. "
+        "What does each kind of pooling report for that window?",
+        "Think about a task where the answer depends on the strongest local response, and one where "
+        "it depends on how much of something there is over an area.",
+        "Which one passes a gradient to every input cell during training, and which to one cell "
+        "per window?",
+    ]
+    solution_text = """
+        Max pooling reports whether a feature is present somewhere in the window, and how strongly:
+        one strong response survives however many weak ones surround it, and it survives small
+        moves inside the window. That suits detection ("is there an edge / an eye / a scratch
+        here?"), which is why most CNNs pool feature maps with max pooling, usually 2x2 with
+        stride 2. In the backward pass only the winning cell of each window gets a gradient.
 
-                Average pooling reports how much of the feature the window holds on average: a single
-                strong response is diluted by its neighbours (3 scratched pixels out of 16 give 3/16 of
-                the signal), and every cell gets a share of the gradient. It suits quantities spread
-                over an area (texture density, the amount of a colour, counting) and smooth
-                downsampling, and it is less noisy. Its most common use today is global average pooling
-                at the end of a network (ResNet), which turns each final feature map into one number
-                per channel before the classifier.
+        Average pooling reports how much of the feature the window holds on average: a single
+        strong response is diluted by its neighbours (3 scratched pixels out of 16 give 3/16 of
+        the signal), and every cell gets a share of the gradient. It suits quantities spread
+        over an area (texture density, the amount of a colour, counting) and smooth
+        downsampling, and it is less noisy. Its most common use today is global average pooling
+        at the end of a network (ResNet), which turns each final feature map into one number
+        per channel before the classifier.
 
-                Neither makes a network fully shift-invariant: with a stride larger than 1 a one-pixel
-                shift can move a feature into another window.
-            """,
-        )
+        Neither makes a network fully shift-invariant: with a stride larger than 1 a one-pixel
+        shift can move a feature into another window.
+    """

@@ -12,7 +12,10 @@ when the answer is right; it never raises, so a learner's mistake never turns in
 from here.
 
 A problem class sits next to its registration: ``@lesson_exercise("03_...", 1)`` above the class
-makes it exercise 1 of that lesson, so adding a problem touches one place.
+makes it exercise 1 of that lesson, so adding a problem touches one place. A problem is declared,
+not constructed: its text (``title``, ``hints``, ``solution_text``) and what it checks
+(``function_name`` and ``argument_names``, or ``expected``, ``answer`` and ``known_mistakes``) are
+class attributes, and only the checking logic is code.
 """
 from __future__ import annotations
 
@@ -82,15 +85,32 @@ class CheckResult:
 
 
 class Problem:
-    """Common behaviour: numbering, tiered hints, the solution, the not-attempted message."""
+    """Common behaviour: numbering, tiered hints, the solution, the not-attempted message.
 
-    def __init__(self, title: str, hints: Sequence[str], solution: str, answer_hint: str):
-        if not hints:
-            raise ValueError(f"hints must hold at least one hint; got {hints!r} for {title!r}")
-        self.title = title
-        self.hints = [textwrap.dedent(h).strip() for h in hints]
-        self.solution_text = textwrap.dedent(solution).strip("\n")
-        self.answer_hint = answer_hint  # e.g. "your function" / "your value"
+    A subclass declares ``title``, ``hints`` and ``solution_text`` (plus its kind's attributes in
+    ``declared``) as class attributes. A value that must be computed may be passed to the
+    constructor by keyword instead, under the same name.
+    """
+
+    #: The class attributes a problem of this kind must declare.
+    declared: Tuple[str, ...] = ("title", "hints", "solution_text")
+    #: What the learner hands in, for the message when the checker cannot read it.
+    answer_hint = "your answer"
+
+    def __init__(self, **values: Any):
+        unknown = sorted(set(values) - set(self.declared))
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unknown keyword(s) {unknown}; a problem declares "
+                            f"{list(self.declared)}")
+        for name, value in values.items():
+            setattr(self, name, value)
+        missing = [name for name in self.declared if not hasattr(self, name)]
+        if missing:
+            raise TypeError(f"{type(self).__name__} does not declare {missing}")
+        if not self.hints:
+            raise ValueError(f"hints must hold at least one hint; got {self.hints!r} for {self.title!r}")
+        self.hints = [textwrap.dedent(h).strip() for h in self.hints]
+        self.solution_text = textwrap.dedent(self.solution_text).strip("\n")
         self.number = 0  # set by exercises.bind
 
     @property
@@ -174,11 +194,8 @@ class CodingProblem(Problem):
     """
 
     time_limit_seconds = 5.0
-
-    def __init__(self, function_name: str, argument_names: Sequence[str], **kwargs):
-        super().__init__(answer_hint="your function", **kwargs)
-        self.function_name = function_name
-        self.argument_names = tuple(argument_names)
+    declared = Problem.declared + ("function_name", "argument_names")
+    answer_hint = "your function"
 
     def _example_argument(self) -> str:
         return self.function_name
@@ -289,11 +306,12 @@ class ValueProblem(Problem):
     ``known_mistakes`` pairs a likely wrong answer with the message that explains it.
     """
 
-    def __init__(self, expected: Any, *, answer, known_mistakes: Sequence[Tuple[Any, str]] = (), **kwargs):
-        super().__init__(answer_hint=f"your answer ({answer.what})", **kwargs)
-        self.expected = expected
-        self.answer = answer
-        self.known_mistakes = list(known_mistakes)
+    declared = Problem.declared + ("expected", "answer", "known_mistakes")
+    known_mistakes: Sequence[Tuple[Any, str]] = ()
+
+    @property
+    def answer_hint(self) -> str:
+        return f"your answer ({self.answer.what})"
 
     def _check(self, value: Any) -> Feedback:
         if value is None:
@@ -315,9 +333,6 @@ class ValueProblem(Problem):
 
 class ThoughtProblem(Problem):
     """A question without an automatic check; ``solution()`` shows a model discussion."""
-
-    def __init__(self, **kwargs):
-        super().__init__(answer_hint="your answer", **kwargs)
 
     def check(self, answer: Any = _MISSING) -> CheckResult:
         feedback = Feedback(

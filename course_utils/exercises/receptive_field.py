@@ -97,31 +97,28 @@ class ReceptiveFieldRecurrenceProblem(CodingProblem):
     array) of numbers; a generator, a single number or text is named in the message.
     """
 
-    def __init__(self):
-        super().__init__(
-            argument_names=("layers",),
-            function_name="receptive_field_sizes",
-            title="the receptive-field recurrence",
-            hints=[
-                "Keep two numbers while you walk through the layers from the input: the field size r and the "
-                "jump j (how many input pixels apart two neighbouring units of the current layer are). Both "
-                "start at 1.",
-                "A layer with kernel k and dilation d lays its window over units of the layer below, which are "
-                "j apart: it widens the field by (k - 1) * d * j. Its stride s multiplies the jump for the "
-                "layers that come after it.",
-                "for k, s, d in layers: r = r + (k - 1) * d * j; j = j * s; sizes.append(r). "
-                "The order matters: use j before you update it.",
-            ],
-            solution="""
-                def receptive_field_sizes(layers):
-                    r, j, sizes = 1, 1, []
-                    for k, s, d in layers:
-                        r = r + (k - 1) * d * j   # this layer widens the field
-                        j = j * s                 # and spaces out the units for the next layer
-                        sizes.append(r)
-                    return sizes
-            """,
-        )
+    argument_names = ("layers",)
+    function_name = "receptive_field_sizes"
+    title = "the receptive-field recurrence"
+    hints = [
+        "Keep two numbers while you walk through the layers from the input: the field size r and the "
+        "jump j (how many input pixels apart two neighbouring units of the current layer are). Both "
+        "start at 1.",
+        "A layer with kernel k and dilation d lays its window over units of the layer below, which are "
+        "j apart: it widens the field by (k - 1) * d * j. Its stride s multiplies the jump for the "
+        "layers that come after it.",
+        "for k, s, d in layers: r = r + (k - 1) * d * j; j = j * s; sizes.append(r). "
+        "The order matters: use j before you update it.",
+    ]
+    solution_text = """
+        def receptive_field_sizes(layers):
+            r, j, sizes = 1, 1, []
+            for k, s, d in layers:
+                r = r + (k - 1) * d * j   # this layer widens the field
+                j = j * s                 # and spaces out the units for the next layer
+                sizes.append(r)
+            return sizes
+    """
 
     def cases(self) -> List[Case]:
         visible = [
@@ -207,55 +204,49 @@ def _stack_mistakes() -> List[Tuple[int, str]]:
 class StackFieldProblem(ValueProblem):
     """The receptive field of conv 3x3, conv 3x3 stride 2, max pool 2x2 stride 2, conv 3x3 dilation 2: 23."""
 
-    def __init__(self):
-        super().__init__(
-            expected=_reference(STACK_BY_HAND)[-1],
-            answer=Count("pixels"),
-            known_mistakes=_stack_mistakes(),
-            title="the receptive field of a mixed stack",
-            hints=[
-                "Write a row per layer with k, s, d, then the field r and the jump j after it. Start from r = 1, "
-                "j = 1.",
-                "The pool counts like a layer with k = 2, s = 2. The jumps after the four layers are 1, 2, 4, 4.",
-                "r grows by (k - 1) * d * j_before: 2 * 1 * 1, then 2 * 1 * 1, then 1 * 1 * 2, then 2 * 2 * 4.",
-            ],
-            solution="""
-                # layer                    r = r + (k - 1) * d * j      j = j * s
-                # 3x3 conv                 1 + 2 * 1 * 1 = 3            1
-                # 3x3 conv, stride 2       3 + 2 * 1 * 1 = 5            2
-                # 2x2 max pool, stride 2   5 + 1 * 1 * 2 = 7            4
-                # 3x3 conv, dilation 2     7 + 2 * 2 * 4 = 23           4
-                answer = 23
-            """,
-        )
+    expected = _reference(STACK_BY_HAND)[-1]
+    answer = Count("pixels")
+    known_mistakes = _stack_mistakes()
+    title = "the receptive field of a mixed stack"
+    hints = [
+        "Write a row per layer with k, s, d, then the field r and the jump j after it. Start from r = 1, "
+        "j = 1.",
+        "The pool counts like a layer with k = 2, s = 2. The jumps after the four layers are 1, 2, 4, 4.",
+        "r grows by (k - 1) * d * j_before: 2 * 1 * 1, then 2 * 1 * 1, then 1 * 1 * 2, then 2 * 2 * 4.",
+    ]
+    solution_text = """
+        # layer                    r = r + (k - 1) * d * j      j = j * s
+        # 3x3 conv                 1 + 2 * 1 * 1 = 3            1
+        # 3x3 conv, stride 2       3 + 2 * 1 * 1 = 5            2
+        # 2x2 max pool, stride 2   5 + 1 * 1 * 2 = 7            4
+        # 3x3 conv, dilation 2     7 + 2 * 2 * 4 = 23           4
+        answer = 23
+    """
 
 
 @lesson_exercise("10_receptive_field", 3)
 class SmallKernelsProblem(ThoughtProblem):
     """Why stack small kernels instead of using one big kernel with the same receptive field."""
 
-    def __init__(self):
-        super().__init__(
-            title="two 3x3 layers or one 5x5 layer?",
-            hints=[
-                "Both choices give a 5x5 receptive field. Count the weights of each (one input and one output "
-                "channel, then C channels in and out).",
-                "What can you put between two layers that you cannot put inside one layer? And what do the "
-                "two choices give up?",
-            ],
-            solution="""
-                Both see a 5x5 patch: r = 1 + 2 + 2 = 5 for two 3x3 layers, r = 5 for one 5x5 layer.
-                Weights: two 3x3 kernels hold 2 * 9 = 18 weights against 25 for one 5x5 kernel; with C channels
-                in and out that is 18 C^2 against 25 C^2, 28% fewer (three 3x3 layers, field 7x7: 27 C^2
-                against 49 C^2 for 7x7). The multiply-adds shrink in the same ratio.
-                Expressiveness: a nonlinearity (ReLU) can sit between the two 3x3 layers, so the stack computes
-                functions a single linear 5x5 filter cannot. Without it, two linear 3x3 layers are just one 5x5
-                layer whose kernel is constrained (the convolution of two 3x3 kernels), so only the parameter
-                saving would remain.
-                The price: more layers to run one after the other, intermediate activations to store, and
-                depth that is harder to train (which normalisation and residual connections ease). The
-                gradient figure of the lesson also shows that a stack weights the centre of its field much
-                more than the border (the effective receptive field is smaller than the nominal one), while a
-                single 5x5 kernel can weight all 25 pixels equally.
-            """,
-        )
+    title = "two 3x3 layers or one 5x5 layer?"
+    hints = [
+        "Both choices give a 5x5 receptive field. Count the weights of each (one input and one output "
+        "channel, then C channels in and out).",
+        "What can you put between two layers that you cannot put inside one layer? And what do the "
+        "two choices give up?",
+    ]
+    solution_text = """
+        Both see a 5x5 patch: r = 1 + 2 + 2 = 5 for two 3x3 layers, r = 5 for one 5x5 layer.
+        Weights: two 3x3 kernels hold 2 * 9 = 18 weights against 25 for one 5x5 kernel; with C channels
+        in and out that is 18 C^2 against 25 C^2, 28% fewer (three 3x3 layers, field 7x7: 27 C^2
+        against 49 C^2 for 7x7). The multiply-adds shrink in the same ratio.
+        Expressiveness: a nonlinearity (ReLU) can sit between the two 3x3 layers, so the stack computes
+        functions a single linear 5x5 filter cannot. Without it, two linear 3x3 layers are just one 5x5
+        layer whose kernel is constrained (the convolution of two 3x3 kernels), so only the parameter
+        saving would remain.
+        The price: more layers to run one after the other, intermediate activations to store, and
+        depth that is harder to train (which normalisation and residual connections ease). The
+        gradient figure of the lesson also shows that a stack weights the centre of its field much
+        more than the border (the effective receptive field is smaller than the nominal one), while a
+        single 5x5 kernel can weight all 25 pixels equally.
+    """

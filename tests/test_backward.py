@@ -1,21 +1,19 @@
 """Grouped correlation, transposed convolution and the backward pass, against PyTorch.
 
 Property tests in the style of test_ops_properties.py: Hypothesis draws shapes and options
-(ints, or independent (h, w) pairs), the data comes from a NumPy Generator seeded by a drawn
-integer, and every test is derandomized. PyTorch is the reference for ``corr2d_batch(groups=)``,
+(ints, or independent (h, w) pairs), as tests/property_support.py describes. PyTorch is the reference for ``corr2d_batch(groups=)``,
 ``conv_transpose2d`` (values, shapes and which options it refuses) and ``conv2d_backward``
 (autograd's gradients of ``(Y * G).sum()``). The bad-input tests assert the exact messages.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple, Union
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import course_utils
@@ -23,20 +21,10 @@ from course_utils import conv2d_backward, conv_transpose2d, corr2d, corr2d_batch
 from course_utils import ops
 from course_utils.backward import conv_transpose_output_size, tap_coverage
 from course_utils.fast_correlation import gemm_batch_validated, prepare_correlation
+from property_support import ATOL64, RTOL64, IntOrPair, OptionsCase, derandomized, pair, rng_array
 
-IntOrPair = Union[int, Tuple[int, int]]
-
-# float64 against float64: only the order of the sums differs.
-RTOL64, ATOL64 = 1e-10, 1e-12
-
-
-def _settings(max_examples):
-    # database=None: derandomized runs have nothing to replay, and nothing is written to .hypothesis/.
-    return settings(max_examples=max_examples, deadline=None, derandomize=True, database=None)
-
-
-TORCH = _settings(300)
-LOCAL = _settings(100)
+TORCH = derandomized(300)
+LOCAL = derandomized(100)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -46,14 +34,6 @@ def torch_in_one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-
-
-def rng_array(seed: int, shape) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-def pair(value: IntOrPair) -> Tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def assert_close64(actual, expected):
@@ -75,23 +55,13 @@ def option_values(draw, square: bool, strategy):
 
 
 @dataclass(frozen=True)
-class LayerCase:
+class LayerCase(OptionsCase):
     """A (grouped) convolution layer: X (N, C_in, H, W), K (C_out, C_in/groups, kh, kw)."""
 
     n: int
     groups: int
     per_group_in: int
     per_group_out: int
-    hw: Tuple[int, int]
-    khw: Tuple[int, int]
-    padding: IntOrPair
-    stride: IntOrPair
-    dilation: IntOrPair
-    seed: int
-
-    @property
-    def options(self):
-        return {"padding": self.padding, "stride": self.stride, "dilation": self.dilation}
 
     @property
     def x_shape(self):
@@ -137,7 +107,7 @@ def layer_cases(draw, *, max_groups=4):
 
 
 @dataclass(frozen=True)
-class TransposedCase:
+class TransposedCase(OptionsCase):
     """A transposed layer: Y (H, W) with K (kh, kw), or Y (N, C_in, H, W) with K (C_in, C_out/groups, kh, kw)."""
 
     batched: bool
@@ -145,18 +115,11 @@ class TransposedCase:
     groups: int
     per_group_in: int
     per_group_out: int
-    hw: Tuple[int, int]
-    khw: Tuple[int, int]
-    padding: IntOrPair
-    stride: IntOrPair
-    dilation: IntOrPair
     output_padding: IntOrPair
-    seed: int
 
     @property
     def options(self):
-        return {"padding": self.padding, "stride": self.stride, "dilation": self.dilation,
-                "output_padding": self.output_padding}
+        return {**super().options, "output_padding": self.output_padding}
 
     @property
     def y_shape(self):

@@ -1,51 +1,34 @@
 """Property tests: the reference operations agree with PyTorch and MXNet.
 
-Hypothesis draws shapes and options (padding, stride, dilation as ints or
-independent (h, w) pairs); the data comes from a NumPy Generator seeded by a
-drawn integer, which is much faster than drawing arrays element by element.
-Every test is derandomized, so a run always checks the same examples.
+Hypothesis draws shapes and options (padding, stride, dilation as ints or independent (h, w)
+pairs), as tests/property_support.py describes. The MXNet tests are skipped where MXNet has no
+build (macOS, Windows); the rest of the module runs there too.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple, Union
+from typing import Tuple
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
-from mxnet import np as mnp
-from mxnet import npx
 
+from conftest import mxnet_numpy, needs_mxnet
 from course_utils import conv_output_size, convolve2d, corr2d, corr2d_multi_in, corr2d_multi_in_out, corr2d_naive
 from course_utils import pool2d
+from property_support import ATOL64, RTOL64, IntOrPair, OptionsCase, derandomized, pair, rng_array
 
-npx.set_np()
-
-IntOrPair = Union[int, Tuple[int, int]]
-
-# float64 against float64: only summation order differs.
-RTOL64, ATOL64 = 1e-10, 1e-12
 # MXNet computes in float32.
 RTOL32, ATOL32 = 1e-4, 1e-4
 
 MAX_HW = 12
 
-
-def _settings(max_examples):
-    # database=None: derandomized runs have nothing to replay, and nothing is written to .hypothesis/.
-    return settings(max_examples=max_examples, deadline=None, derandomize=True, database=None)
-
-
-TORCH = _settings(300)
-LOCAL = _settings(200)
-MXNET = _settings(80)
-
-
-def pair(value: IntOrPair) -> Tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
+TORCH = derandomized(300)
+LOCAL = derandomized(200)
+MXNET = derandomized(80)
 
 
 def int_or_pair(lo: int, hi: int):
@@ -54,24 +37,10 @@ def int_or_pair(lo: int, hi: int):
     return st.one_of(one, st.tuples(one, one))
 
 
-def rng_array(seed: int, shape, dtype=np.float64) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
-
-
 @dataclass(frozen=True)
-class ConvCase:
-    hw: Tuple[int, int]
-    khw: Tuple[int, int]
-    padding: IntOrPair
-    stride: IntOrPair
-    dilation: IntOrPair
+class ConvCase(OptionsCase):
     c_in: int
     c_out: int
-    seed: int
-
-    @property
-    def options(self):
-        return {"padding": self.padding, "stride": self.stride, "dilation": self.dilation}
 
     @property
     def expected_hw(self):
@@ -325,9 +294,11 @@ def test_pool_channels_are_independent(case):
 # --------------------------------------------------------------------------
 
 
+@needs_mxnet
 @MXNET
 @given(conv_cases())
 def test_corr2d_multi_in_out_matches_mxnet_convolution(case):
+    mnp, npx = mxnet_numpy()
     X, K = case.data((case.c_in,) + case.hw, (case.c_out, case.c_in) + case.khw, dtype=np.float32)
     out = npx.convolution(
         mnp.array(X[None]),
@@ -345,9 +316,11 @@ def test_corr2d_multi_in_out_matches_mxnet_convolution(case):
     np.testing.assert_allclose(result, out, rtol=RTOL32, atol=ATOL32)
 
 
+@needs_mxnet
 @MXNET
 @given(pool_cases(), st.sampled_from(["max", "avg_include_pad", "avg_exclude_pad"]))
 def test_pool2d_matches_mxnet_pooling(case, variant):
+    mnp, npx = mxnet_numpy()
     X = case.data.astype(np.float32)
     batch = X[None, None] if X.ndim == 2 else X[None]
     mode = variant[:3]

@@ -202,13 +202,15 @@ def _pair_length_cases():
     return cases
 
 
+def option_error(exc_type, target, option, value) -> str:
+    """The message ``target`` raises when ``option`` is ``value`` (pool2d takes its pool_size as K)."""
+    return error_of(exc_type, target, **{"K" if option == "pool_size" else option: value})
+
+
 @pytest.mark.parametrize("target, option", _pair_length_cases())
 @pytest.mark.parametrize("value", [(1, 1, 1), [1, 1, 1], (), (1,), np.array([1, 1, 1])], ids=["tuple3", "list3", "empty", "tuple1", "array3"])
 def test_pair_with_wrong_number_of_entries(target, option, value):
-    if option == "pool_size":
-        message = error_of(ValueError, target, K=value)
-    else:
-        message = error_of(ValueError, target, **{option: value})
+    message = option_error(ValueError, target, option, value)
     assert names(message, option) and "entries" in message, message
 
 
@@ -217,18 +219,18 @@ def test_pair_with_wrong_number_of_entries(target, option, value):
     "value", [1.5, 2.0, True, False, "2", None, (1, 1.5), (True, 1), np.float64(1.0)], ids=repr
 )
 def test_non_int_option(target, option, value):
-    if option == "pool_size":
-        message = error_of(TypeError, target, K=value)
-    else:
-        message = error_of(TypeError, target, **{option: value})
+    message = option_error(TypeError, target, option, value)
     assert names(message, option) and "int" in message, message
 
 
 @pytest.mark.parametrize("op", [OPS[-2], OPS[-1]], ids=repr)
 def test_numpy_ints_are_accepted_as_options(op):
-    # The non-int refusal must not catch NumPy integers.
-    op(K=np.int64(2), padding=np.int32(1), stride=(np.int64(1), 2))
-    corr2d(np.ones((3, 3)), np.ones((2, 2)), padding=np.array([1, 1]), stride=np.int8(2), dilation=np.uint8(1))
+    # The non-int refusal must not catch NumPy integers: they give what the same plain ints give.
+    np.testing.assert_array_equal(op(K=np.int64(2), padding=np.int32(1), stride=(np.int64(1), 2)),
+                                  op(K=2, padding=1, stride=(1, 2)))
+    X, K = np.arange(9.0).reshape(3, 3), np.array([[1.0, -1.0], [2.0, 0.5]])
+    np.testing.assert_array_equal(corr2d(X, K, padding=np.array([1, 1]), stride=np.int8(2), dilation=np.uint8(1)),
+                                  corr2d(X, K, padding=(1, 1), stride=2, dilation=1))
 
 
 # --------------------------------------------------------------------------

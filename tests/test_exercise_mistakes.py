@@ -5,9 +5,9 @@ one realistic edit, such as ``j:j + kw`` -> ``j:j + kh``; the rest wrap the refe
 transposed, cast to float32, made complex, ...). An edit whose text no longer occurs in the
 solution fails the test, so the catalogue cannot silently stop testing a mistake.
 
-Each wrong implementation must be refused, with the diagnosis that names its mistake. The file
-also checks that every reference solution passes, and that the hidden cases vary what each
-exercise statement leaves free: kernel shapes (tall, wide, 1x1, larger), non-square inputs and,
+Each wrong implementation must be refused, with the diagnosis that names its mistake (that every
+reference solution passes is tests/test_exercise_solutions.py's table). The file also checks that
+the hidden cases vary what each exercise statement leaves free: kernel shapes (tall, wide, 1x1, larger), non-square inputs and,
 where the statement says how the dtype behaves, a second dtype.
 """
 from __future__ import annotations
@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import run_check, solution_namespace
+# The catalogue calls the shared helpers by short names: reference(P), edited(P, (old, new), ...).
+from conftest import assert_feedback_for, edited_solution as edited, reference_function as reference, run_check
 from course_utils.exercises import (LESSON_PROBLEMS, CodingProblem, Conv2dTorchProblem, ConvMatrixProblem,
                                     Convolve1dProblem, Corr2dMultiInOutProblem, DilateKernelProblem,
                                     HorizontalEdgesProblem, Im2colProblem, KernelGradientProblem,
@@ -29,21 +30,6 @@ from course_utils.exercises import DepthwiseCorr2dProblem, IsSeparableProblem
 from course_utils.exercises import InputGradientProblem
 
 CODING_PROBLEMS = [cls for classes in LESSON_PROBLEMS.values() for cls in classes if issubclass(cls, CodingProblem)]
-
-
-def reference(problem_class) -> Callable:
-    problem = problem_class()
-    return solution_namespace(problem)[problem.function_name]
-
-
-def edited(problem_class, *edits: Tuple[str, str]) -> Callable:
-    """The reference solution with each ``(old, new)`` text replaced: a learner's typical slip."""
-    problem = problem_class()
-    for old, new in edits:
-        assert problem.solution_text.count(old) == 1, \
-            f"{problem_class.__name__}'s solution no longer contains {old!r} exactly once"
-        problem.solution_text = problem.solution_text.replace(old, new)
-    return solution_namespace(problem)[problem.function_name]
 
 
 def wrapped(problem_class, change: Callable) -> Callable:
@@ -375,10 +361,7 @@ CATALOGUE_CASES = [(mistake, problem_class) for mistake, entries in CATALOGUE.it
                          ids=[f"{mistake}-{cls.__name__}" for mistake, cls in CATALOGUE_CASES])
 def test_wrong_implementation_is_refused_with_its_diagnosis(mistake, problem_class, capsys):
     make_wrong, diagnosis = CATALOGUE[mistake][problem_class]
-    result, text = run_check(problem_class(), make_wrong(), capsys)
-    assert result is False, text
-    assert text.startswith("Not yet: "), text
-    assert re.search(diagnosis, text), f"expected /{diagnosis}/ in:\n{text}"
+    assert_feedback_for(problem_class(), make_wrong(), diagnosis, capsys)
 
 
 def test_the_catalogue_covers_every_coding_problem():
@@ -396,17 +379,7 @@ def test_the_kernel_shape_mistakes_reach_the_kernel_problems(mistake):
         assert problem_class in CATALOGUE[mistake], (mistake, problem_class.__name__)
 
 
-# -- the reference solutions and numpy ints --------------------------------------------------------
-
-@pytest.mark.parametrize("problem_class", CODING_PROBLEMS, ids=lambda cls: cls.__name__)
-def test_reference_solution_passes_every_case(problem_class, capsys):
-    problem = problem_class()
-    result, text = run_check(problem, reference(problem_class), capsys)
-    assert result is True, text
-    hidden = sum(case.hidden for case in problem.cases())
-    assert re.fullmatch(rf"Correct: {problem.function_name} gives the right result on all \d+ visible and "
-                        rf"{hidden} hidden cases\.\n", text), text
-
+# -- a shape of numpy ints ------------------------------------------------------------------------------
 
 def test_a_shape_of_numpy_ints_or_a_list_is_right(capsys):
     for answer in (lambda x, k: (np.int64(x[0] - k[0] + 1), np.int32(x[1] - k[1] + 1)),

@@ -1,7 +1,8 @@
 """Every worked solution is written once and runs as shown.
 
-- The notebook's ``# BEGIN SOLUTION`` block and the problem's ``solution()`` text are the same
-  code, character for character (the test fails when one is edited without the other).
+- The lesson source holds a ``# SOLUTION qN`` placeholder for every graded exercise, and no solution
+  of its own; the executed notebook holds the problem's ``solution_text`` there, between nbgrader's
+  markers (tools/lesson_source.py writes it in at ``make execute``).
 - The code ``solution()`` displays, read back from its HTML, is the solution text with its
   indentation; executed with the lesson's imports, the function it defines passes ``check()``.
 """
@@ -12,28 +13,20 @@ import html
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import run_check, solution_namespace
 from course_utils import exercises
-from course_utils.exercises import CodingProblem, ThoughtProblem
+from course_utils.exercises import CodingProblem
+from lesson_source import BEGIN_MARKER, PLACEHOLDER, graded_problems, solution_cell
 
-LESSON_SOURCES = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "src").glob("[0-9][0-9]_*.py"))
-MARKERS = ("# BEGIN SOLUTION", "# END SOLUTION")
+ROOT = Path(__file__).resolve().parents[1]
+LESSON_SOURCES = sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py"))
 
 
 def cells(source: str):
     return re.split(r"^# %%.*$", source, flags=re.MULTILINE)
-
-
-def solution_blocks(source: str):
-    """Each solution cell as a learner would type it: the cell without its marker lines."""
-    blocks = []
-    for cell in cells(source):
-        if MARKERS[0] in cell:
-            kept = [line for line in cell.strip("\n").splitlines() if line.strip() not in MARKERS]
-            blocks.append("\n".join(kept).strip("\n"))
-    return blocks
 
 
 def lesson_imports(source: str) -> str:
@@ -42,19 +35,20 @@ def lesson_imports(source: str) -> str:
     return "\n".join(ast.unparse(node) for node in statements)
 
 
-def graded_problems(lesson: str):
-    return [p for p in exercises.bind(lesson) if not isinstance(p, ThoughtProblem)]
+@pytest.mark.parametrize("path", LESSON_SOURCES, ids=lambda p: p.stem)
+def test_the_source_holds_placeholders_and_no_solution(path):
+    source = path.read_text()
+    placeholders = [int(match.group(1)) for cell in cells(source) if (match := PLACEHOLDER.match(cell.strip()))]
+    assert placeholders == [problem.number for problem in graded_problems(path.stem)]
+    assert BEGIN_MARKER not in source, f"{path.name} writes a solution of its own; write # SOLUTION qN instead"
 
 
 @pytest.mark.parametrize("path", LESSON_SOURCES, ids=lambda p: p.stem)
-def test_notebook_solution_is_the_problem_solution(path):
-    blocks = solution_blocks(path.read_text())
-    problems = graded_problems(path.stem)
-    assert len(blocks) == len(problems), f"{path.name}: {len(blocks)} solution blocks for {len(problems)} problems"
-    for problem, block in zip(problems, blocks):
-        assert block == problem.solution_text, (
-            f"{path.name} q{problem.number}: the notebook's solution block and {type(problem).__name__}'s "
-            f"solution text differ; keep them identical")
+def test_the_notebook_holds_each_problems_solution(path):
+    nb = nbformat.read(path.parents[1] / f"{path.stem}.ipynb", as_version=4)
+    stored = [cell.source for cell in nb.cells if cell.cell_type == "code" and BEGIN_MARKER in cell.source]
+    assert stored == [solution_cell(problem) for problem in graded_problems(path.stem)], \
+        f"{path.stem}.ipynb's solutions are not its problems' solution_text; run make execute"
 
 
 def displayed_code(problem) -> str:
@@ -84,18 +78,29 @@ def test_displayed_solution_runs_and_passes(path, number, capsys):
 
 #: Each coding problem's function name and how many visible and hidden cases its check runs.
 CASE_COUNTS = {
+    "Conv2dTorchProblem": ("conv2d", 4, 7),
     "ConvMatrixProblem": ("conv_matrix", 2, 6),
     "Convolve1dProblem": ("convolve1d", 2, 4),
     "Corr2dMultiInOutProblem": ("corr2d_multi_in_out", 2, 5),
+    "DepthwiseCorr2dProblem": ("depthwise_corr2d", 2, 5),
     "DilateKernelProblem": ("dilate_by_hand", 2, 6),
     "HorizontalEdgesProblem": ("horizontal_edges", 2, 4),
     "Im2colProblem": ("im2col", 2, 4),
     "InputGradientProblem": ("input_gradient", 2, 6),
+    "IsSeparableProblem": ("is_separable", 2, 10),
     "KernelGradientProblem": ("kernel_gradient", 2, 5),
+    "OutputShapeProblem": ("valid_output_shape", 3, 6),
     "OutputSizeProblem": ("output_size", 4, 8),
     "Pool2dByOffsetsProblem": ("pool2d", 3, 6),
     "ReceptiveFieldRecurrenceProblem": ("receptive_field_sizes", 3, 5),
+    "ShiftRightProblem": ("shift_right", 2, 4),
 }
+
+
+def test_every_coding_problem_has_its_case_counts():
+    coding = {cls.__name__ for classes in exercises.LESSON_PROBLEMS.values() for cls in classes
+              if issubclass(cls, CodingProblem)}
+    assert set(CASE_COUNTS) == coding
 
 
 @pytest.mark.parametrize("name", sorted(CASE_COUNTS))
@@ -104,4 +109,5 @@ def test_reference_solution_passes_every_visible_and_hidden_case(name, capsys):
     problem = getattr(exercises, name)()
     result, text = run_check(problem, solution_namespace(problem)[function_name], capsys)
     assert result is True, text
-    assert text.startswith("Correct") and f"{visible} visible and {hidden} hidden" in text, text
+    assert text == (f"Correct: {function_name} gives the right result on all {visible} visible and {hidden} "
+                    f"hidden cases.\n"), text

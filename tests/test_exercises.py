@@ -1,5 +1,6 @@
-"""The exercise machinery: reference solutions pass, realistic wrong answers get specific help,
-and nothing a learner passes makes the checker crash."""
+"""The exercise machinery: realistic wrong answers get specific help, and nothing a learner passes
+makes the checker crash. (Reference solutions: tests/test_exercise_solutions.py; what every exercise
+of a kind does: tests/test_exercise_answers.py.)"""
 from __future__ import annotations
 
 import re
@@ -9,26 +10,7 @@ import torch
 
 from course_utils import exercises
 from course_utils.exercises import Conv2dTorchProblem, Feedback, OutputShapeProblem, ThoughtProblem, ValueProblem
-from conftest import run_check, solution_namespace
-
-
-
-# -- reference solutions --------------------------------------------------------------------
-
-@pytest.mark.parametrize("problem_class, name", [(OutputShapeProblem, "valid_output_shape"), (Conv2dTorchProblem, "conv2d")])
-def test_reference_solution_passes(problem_class, name, capsys):
-    problem = problem_class()
-    result, text = run_check(problem, solution_namespace(problem)[name], capsys)
-    assert result is True, text
-    assert text.startswith("Correct")
-
-
-def test_conv2d_cases_cover_the_source_shapes():
-    cases = Conv2dTorchProblem().cases()
-    visible = [tuple(c.args[0].shape) for c in cases if not c.hidden]
-    assert visible == [(8, 8), (12, 10), (10, 10), (12, 8)]
-    assert all(tuple(c.args[1].shape) == (3, 3) for c in cases if not c.hidden)
-    assert sum(c.hidden for c in cases) >= 3
+from conftest import assert_feedback_for, run_check
 
 
 # -- catalogue of realistic wrong answers ----------------------------------------------------
@@ -70,10 +52,7 @@ CONV2D_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(CONV2D_MISTAKES))
 def test_conv2d_mistakes_get_specific_messages(mistake, capsys):
     wrong, expected_message = CONV2D_MISTAKES[mistake]
-    result, text = run_check(Conv2dTorchProblem(), wrong, capsys)
-    assert result is False
-    assert text.startswith("Not yet"), text
-    assert re.search(expected_message, text), text
+    assert_feedback_for(Conv2dTorchProblem(), wrong, expected_message, capsys)
 
 
 def test_conv2d_hidden_case_failure_says_hidden(capsys):
@@ -100,9 +79,7 @@ OUTPUT_SHAPE_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(OUTPUT_SHAPE_MISTAKES))
 def test_output_shape_mistakes_get_specific_messages(mistake, capsys):
     wrong, expected_message = OUTPUT_SHAPE_MISTAKES[mistake]
-    result, text = run_check(OutputShapeProblem(), wrong, capsys)
-    assert result is False
-    assert re.search(expected_message, text), text
+    assert_feedback_for(OutputShapeProblem(), wrong, expected_message, capsys)
 
 
 # -- robustness: the checker never crashes ---------------------------------------------------
@@ -190,7 +167,7 @@ def test_value_problem(capsys):
         known_mistakes=[((6, 6), "did you use H - kh instead of H - kh + 1?")],
         title="shape",
         hints=["count positions"],
-        solution="answer = (7, 7)",
+        solution_text="answer = (7, 7)",
     )
     problem.number = 3
     assert run_check(problem, [7, 7], capsys) == (True, "Correct: (7, 7) is right.\n")
@@ -204,7 +181,7 @@ def test_value_problem(capsys):
 
 
 def test_thought_problem(capsys):
-    problem = ThoughtProblem(title="why", hints=["think"], solution="Because.")
+    problem = ThoughtProblem(title="why", hints=["think"], solution_text="Because.")
     problem.number = 4
     result, text = run_check(problem, "my answer", capsys)
     assert result is False and "q4.solution()" in text

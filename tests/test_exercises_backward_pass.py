@@ -1,7 +1,7 @@
-"""Lesson 13 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+"""Lesson 13 exercises: their own mistakes and worked numbers (shared checks: test_exercise_answers.py)."""
 from __future__ import annotations
 
-import re
+from functools import partial
 
 import numpy as np
 import pytest
@@ -9,9 +9,9 @@ import torch
 import torch.nn.functional as F
 
 import course_utils as cu
-from conftest import run_check, solution_namespace
+from conftest import assert_feedback_for, edited_solution, run_check
 from course_utils.backward import conv_transpose_output_size
-from course_utils.exercises import CheckerboardProblem, InputGradientProblem, TransposedSizeProblem
+from course_utils.exercises import InputGradientProblem, TransposedSizeProblem
 from course_utils.exercises.backward_pass import HAND_GRAD_Y, HAND_KERNEL
 
 
@@ -53,12 +53,7 @@ def test_input_gradient_cases_can_tell_the_mistakes_apart():
     assert any(case.args[0].shape == (1, 1) for case in cases)
 
 
-def _edited(*edits):
-    problem = InputGradientProblem()
-    for old, new in edits:
-        assert problem.solution_text.count(old) == 1, old
-        problem.solution_text = problem.solution_text.replace(old, new)
-    return solution_namespace(problem)["input_gradient"]
+_edited = partial(edited_solution, InputGradientProblem)  # the worked solution with (old, new) slips
 
 
 def _right(grad_Y, K):
@@ -92,12 +87,7 @@ INPUT_GRADIENT_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(INPUT_GRADIENT_MISTAKES))
 def test_input_gradient_mistakes_get_specific_messages(mistake, capsys):
     make, message = INPUT_GRADIENT_MISTAKES[mistake]
-    problem = InputGradientProblem()
-    problem.number = 1
-    result, text = run_check(problem, make(), capsys)
-    assert result is False, text
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text, re.DOTALL), text
+    assert_feedback_for(InputGradientProblem(), make(), message, capsys)
 
 
 def test_wrong_only_for_a_1x1_kernel_says_hidden(capsys):
@@ -108,24 +98,6 @@ def test_wrong_only_for_a_1x1_kernel_says_hidden(capsys):
     assert result is False and "hidden case" in text and "K 1x1" in text
 
 
-def test_function_that_changes_its_input_is_caught(capsys):
-    def in_place(grad_Y, K):
-        result = _right(grad_Y, K)
-        K *= 2
-        return result
-
-    result, text = run_check(InputGradientProblem(), in_place, capsys)
-    assert result is False and "changed its input K" in text
-
-
-def test_untouched_stub_is_not_attempted(capsys):
-    def input_gradient(grad_Y, K):
-        raise NotImplementedError("replace this line with your code")
-
-    result, text = run_check(InputGradientProblem(), input_gradient, capsys)
-    assert result is False and text.startswith("Not attempted yet")
-
-
 def test_transposed_size_matches_the_library_and_torch():
     assert TransposedSizeProblem().expected == conv_transpose_output_size(5, 5, stride=3, padding=2,
                                                                           output_padding=1) == 14
@@ -133,28 +105,6 @@ def test_transposed_size_matches_the_library_and_torch():
     assert layer(torch.zeros(1, 8, 5, 5)).shape[2:] == (14, 14)
     # The convolution it transposes maps 13, 14 and 15 back to 5: output_padding 1 picks 14.
     assert [cu.conv_output_size(n, 5, stride=3, padding=2) for n in (12, 13, 14, 15, 16)] == [4, 5, 5, 5, 6]
-
-
-@pytest.mark.parametrize("answer, ok, message", [
-    (14, True, r"14 is right"),
-    ((14, 14), True, r"14 is right"),
-    (14.0, True, r"14 is right"),
-    (13, False, r"output_padding is missing"),
-    (18, False, r"the padding was not subtracted"),
-    (22, False, r"the padding was added \(\+2p\)"),
-    (16, False, r"subtracted once"),
-    (15, False, r"n \* s = 5 \* 3"),
-    (2, False, r"the size of an ordinary convolution"),
-    (17, False, r"uses n s where the formula has \(n - 1\) s"),
-    (12, False, r"12 is not right\."),
-    ("14", False, r"text"),
-])
-def test_transposed_size_answers(answer, ok, message, capsys):
-    problem = TransposedSizeProblem()
-    problem.number = 2
-    result, text = run_check(problem, answer, capsys)
-    assert result is ok, text
-    assert re.search(message, text), text
 
 
 def test_known_mistakes_are_really_those_formulas():
@@ -174,15 +124,9 @@ def test_known_mistakes_are_really_those_formulas():
         assert value == formula
 
 
-def test_checkerboard_is_a_thought_question_whose_answer_matches_tap_coverage(capsys):
-    problem = CheckerboardProblem()
-    problem.number = 3
-    result, text = run_check(problem, "anything", capsys)
-    assert result is False and "no automatic check" in text
+def test_checkerboard_answer_matches_tap_coverage():
     # The model answer's numbers: 4, 2 or 1 taps, 4 on even rows and columns (no padding), even with kernel 4.
     counts = cu.backward.tap_coverage(6, 3, stride=2)[2:-2, 2:-2]
     assert set(np.unique(counts)) == {1, 2, 4}
     assert np.all(counts[::2, ::2] == 4) and np.all(counts[1::2, 1::2] == 1)
     assert len(np.unique(cu.backward.tap_coverage(6, 4, stride=2)[3:-3, 3:-3])) == 1
-    for phrase in ("4, 2 or 1 taps", "divisible by the stride", "resize then convolve"):
-        assert phrase in problem.solution_text

@@ -1,14 +1,12 @@
-"""Lesson 07 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+"""Lesson 07 exercises: their own mistakes and worked numbers (shared checks: test_exercise_answers.py)."""
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pytest
 
 from course_utils.dilation import dilate_kernel, effective_kernel_size
 from course_utils.exercises import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
-from conftest import assert_feedback_for, run_check, solution_namespace
+from conftest import assert_feedback_for, run_check
 
 
 def test_dilate_library_function_passes(capsys):
@@ -102,61 +100,9 @@ def test_dilate_wrong_only_on_hidden_cases_says_hidden(capsys):
     assert result is False and "hidden case" in text and "a 1x1 kernel with d = 4" in text
 
 
-def test_dilate_function_that_changes_its_input_is_caught(capsys):
-    def in_place(kernel, d):
-        kernel *= 1.0 + (d > 1)
-        return _loops(kernel / (1.0 + (d > 1)), d)
-
-    result, text = run_check(DilateKernelProblem(), in_place, capsys)
-    assert result is False and "changed its input kernel" in text
-
-
-def test_dilate_untouched_stub_is_not_attempted(capsys):
-    def dilate_by_hand(kernel, d):
-        raise NotImplementedError("replace this line with your code")
-
-    result, text = run_check(DilateKernelProblem(), dilate_by_hand, capsys)
-    assert result is False and text.startswith("Not attempted yet")
-
-
 def test_effective_size_matches_the_library():
     assert EffectiveSizeProblem().expected == effective_kernel_size(5, 3) == 13
     assert dilate_kernel(np.ones((5, 5)), 3).shape == (13, 13)
-
-
-@pytest.mark.parametrize(
-    "answer, ok, message",
-    [
-        (13, True, r"^Correct: 13 is right\."),
-        (np.int64(13), True, r"is right"),
-        (13.0, True, r"^Correct: 13 is right\."),
-        (13.5, False, r"^Not yet: 13\.5 is not right: the answer is a whole number of pixels\."),
-        ((13, 13), True, r"is right"),
-        (15, False, r"k \* d = 5 \* 3"),
-        (11, False, r"kernel size and the dilation are\s+swapped"),
-        (17, False, r"d zeros in every gap"),
-        (12, False, r"add 1"),
-        (169, False, r"number of cells, 13 x 13"),
-        (25, False, r"number of parameters"),
-        (14, False, r"q2\.hint\(\)"),
-        ((13, 15), False, r"^Not yet: you passed \(13, 15\), two different numbers; pass one number, the same for both sides\."),
-        ("13", False, r"^Not yet: you passed the text '13'; pass the number 13 \(no quotes\)\."),
-        (("13", "13"), False, r"^Not yet: you passed the text '13'; pass the number 13 \(no quotes\)\."),
-        (True, False, r"^Not yet: you passed True, a truth value; pass a whole number of pixels\."),
-        (..., False, r"Not attempted yet"),
-        (None, False, r"Not attempted yet"),
-    ],
-)
-def test_effective_size_problem(answer, ok, message, capsys):
-    problem = EffectiveSizeProblem()
-    problem.number = 2
-    result, text = run_check(problem, answer, capsys)
-    assert result is ok, text
-    assert re.search(message, text, re.DOTALL), text
-
-
-def test_effective_size_solution_assigns_the_answer():
-    assert solution_namespace(EffectiveSizeProblem())["answer"] == 13
 
 
 def test_gridding_discussion_numbers_are_right():
@@ -167,14 +113,3 @@ def test_gridding_discussion_numbers_are_right():
     assert mixed == set(range(15))
     text = GriddingProblem().solution_text
     assert "13x13" in text and "49 of the 169" in text and "0 to 14" in text
-
-
-def test_thought_problem_has_hints_and_a_discussion(capsys):
-    problem = GriddingProblem()
-    problem.number = 3
-    result, text = run_check(problem, "holes", capsys)
-    assert result is False and "q3.solution()" in text
-    problem.hint(3)
-    assert "(3 of 3)" in capsys.readouterr().out
-    problem.solution()
-    assert "hybrid dilated convolution" in capsys.readouterr().out

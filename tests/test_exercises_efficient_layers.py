@@ -1,14 +1,12 @@
-"""Lesson 14 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+"""Lesson 14 exercises: their own mistakes and worked numbers (shared checks: test_exercise_answers.py)."""
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pytest
 import torch
 
 import course_utils as cu
-from conftest import run_check, solution_namespace
+from conftest import assert_feedback_for, edited_solution, reference_function, run_check
 from course_utils.exercises import DepthwiseCorr2dProblem, IsSeparableProblem, SeparableBlockParametersProblem
 from course_utils.exercises.efficient_layers import SEPARABLE_BLOCK
 
@@ -25,44 +23,15 @@ def torch_separable_block():
 def test_expected_count_is_torchs():
     expected = sum(p.numel() for p in torch_separable_block().parameters())
     assert SeparableBlockParametersProblem().expected == expected == 2432
-    assert solution_namespace(SeparableBlockParametersProblem())["answer"] == expected
-
-
-@pytest.mark.parametrize("answer, message", [
-    (2432, r"2432 is right"),
-    (2432.0, r"is right"),
-    (C_IN * K * K + C_OUT * C_IN, r"counts the weights only"),
-    (2432 - C_IN, r"the depthwise layer has biases too"),
-    (2432 - C_OUT, r"the pointwise layer has biases too"),
-    (C_IN * C_IN * K * K + C_IN + C_OUT * C_IN + C_OUT, r"counts the depthwise layer as a dense 32 -> 32 layer"),
-    (C_OUT * C_IN * K * K + C_OUT, r"that is the standard 3x3 layer from 32 to 64"),
-    (C_IN * K * K + C_IN, r"the depthwise layer alone"),
-    (C_OUT * C_IN + C_OUT, r"the pointwise layer alone"),
-    (C_IN * K * K + C_IN + C_OUT * C_IN * K * K + C_OUT, r"the pointwise layer is 1x1"),
-    (K * K + 1 + C_OUT * C_IN + C_OUT, r"for EACH of its 32 channels"),
-    (2433, r"q1\.hint\(\)"),
-    ("2432", r"pass the number 2432 \(no quotes\)"),
-    (None, r"Not attempted yet"),
-])
-def test_separable_block_answers(answer, message, capsys):
-    problem = SeparableBlockParametersProblem()
-    problem.number = 1
-    result, text = run_check(problem, answer, capsys)
-    assert result is (answer in (2432, 2432.0)), text
-    assert re.search(message, text), text
 
 
 # -- exercise 2: depthwise correlation ---------------------------------------------------------------
 
-def reference_depthwise(X, K):
-    return np.stack([cu.corr2d(x, k) for x, k in zip(X, K)])
+reference_depthwise = reference_function(DepthwiseCorr2dProblem)
 
 
-def test_depthwise_reference_passes_and_matches_corr2d_batch(capsys):
+def test_depthwise_expected_maps_are_corr2d_batchs():
     problem = DepthwiseCorr2dProblem()
-    result, text = run_check(problem, solution_namespace(problem)["depthwise_corr2d"], capsys)
-    assert result is True, text
-    assert "2 visible and 5 hidden" in text
     for case in problem.cases():  # the expected maps are corr2d_batch's with groups = C
         X, K = case.args
         np.testing.assert_allclose(problem.expected(case),
@@ -92,10 +61,7 @@ DEPTHWISE_MISTAKES = {
 @pytest.mark.parametrize("mistake", list(DEPTHWISE_MISTAKES))
 def test_depthwise_mistakes_are_named(mistake, capsys):
     answer, message = DEPTHWISE_MISTAKES[mistake]
-    result, text = run_check(DepthwiseCorr2dProblem(), answer, capsys)
-    assert result is False
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text), text
+    assert_feedback_for(DepthwiseCorr2dProblem(), answer, message, capsys, number=2)
 
 
 def test_depthwise_wrong_only_for_a_1x1_kernel_says_hidden(capsys):
@@ -116,30 +82,13 @@ def test_depthwise_hidden_cases_vary_kernels_and_inputs():
 
 # -- exercise 3: is the kernel separable? --------------------------------------------------------------
 
-def reference_is_separable():
-    problem = IsSeparableProblem()
-    return solution_namespace(problem)["is_separable"]
+reference_is_separable = reference_function(IsSeparableProblem)
+THRESHOLD_TEST = "s[1] <= 1e-8 * s[0]"
 
 
 def with_test(expression):
-    """The reference solution with its final comparison replaced (a learner's variant)."""
-    problem = IsSeparableProblem()
-    text = problem.solution_text
-    assert text.count("s[1] <= 1e-8 * s[0]") == 1
-    return solution_namespace(problem, np=np)["is_separable"] if expression is None else \
-        _exec(text.replace("s[1] <= 1e-8 * s[0]", expression))
-
-
-def _exec(text):
-    namespace = {"np": np}
-    exec(text, namespace)
-    return namespace["is_separable"]
-
-
-def test_is_separable_reference_passes(capsys):
-    result, text = run_check(IsSeparableProblem(), reference_is_separable(), capsys)
-    assert result is True, text
-    assert "2 visible and 10 hidden" in text
+    """The worked solution with its final comparison replaced (a learner's variant)."""
+    return edited_solution(IsSeparableProblem, (THRESHOLD_TEST, expression))
 
 
 SEPARABLE_MISTAKES = {
@@ -152,7 +101,7 @@ SEPARABLE_MISTAKES = {
                     r"On the Laplacian: the Laplacian is not separable \(singular values 4\.45, 0\.449, 0\), but you "
                     r"said it is\. Its determinant is 0"),
     "rank is one": (lambda: (lambda K: bool(np.linalg.matrix_rank(K) == 1)), r"an all-zero 2x2 kernel"),
-    "square only": (lambda: (lambda K: K.shape[0] == K.shape[1] and bool(with_test(None)(K))),
+    "square only": (lambda: (lambda K: K.shape[0] == K.shape[1] and reference_is_separable(K)),
                     r"a 3x5 box of ones is separable"),
     "returns the rank": (lambda: (lambda K: int(np.linalg.matrix_rank(K))),
                          r"returned 1 \(int\), not True or False"),
@@ -160,9 +109,8 @@ SEPARABLE_MISTAKES = {
                      r"returned 3\.5\d*e-16 \(float64\), not True or False"),
     "returns the factors": (lambda: (lambda K: np.linalg.svd(K)), r"returned a tuple, not True or False"),
     "forgot return": (lambda: (lambda K: None), r"returned None"),
-    "no single-row branch": (lambda: _exec(IsSeparableProblem().solution_text.replace(
-        "    if len(s) < 2:                            # one row or one column: always an outer product\n"
-        "        return True\n", "")), r"raised IndexError on a hidden case, a 1x4 row"),
+    "no single-row branch": (lambda: edited_solution(IsSeparableProblem, ("if len(s) < 2:", "if False:")),
+                             r"raised IndexError on a hidden case, a 1x4 row"),
 }
 
 
@@ -170,15 +118,11 @@ SEPARABLE_MISTAKES = {
 def test_is_separable_mistakes_are_named(mistake, capsys):
     make, message = SEPARABLE_MISTAKES[mistake]
     with np.errstate(all="ignore"):
-        result, text = run_check(IsSeparableProblem(), make(), capsys)
-    assert result is False
-    assert text.startswith("Not yet"), text
-    assert re.search(message, text, re.DOTALL), text
+        assert_feedback_for(IsSeparableProblem(), make(), message, capsys, number=3)
 
 
 def test_numpy_bools_are_truth_values(capsys):
-    right = reference_is_separable()
-    result, text = run_check(IsSeparableProblem(), lambda K: np.bool_(right(K)), capsys)
+    result, text = run_check(IsSeparableProblem(), lambda K: np.bool_(reference_is_separable(K)), capsys)
     assert result is True, text
 
 

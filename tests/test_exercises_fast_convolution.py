@@ -1,15 +1,12 @@
-"""Lesson 12 exercises: reference solutions pass, realistic mistakes get their own diagnosis."""
+"""Lesson 12 exercises: their own mistakes and worked numbers (shared checks: test_exercise_answers.py)."""
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pytest
 
-from course_utils.exercises import ArithmeticIntensityProblem, Im2colProblem, LayerWorkProblem
-from course_utils.exercises.fast_convolution import WORK_LAYER
+from course_utils.exercises import Im2colProblem, LayerWorkProblem
 from course_utils.fast_correlation import im2col as reference_im2col
-from conftest import assert_feedback_for, run_check, solution_namespace
+from conftest import assert_feedback_for, run_check
 
 
 def _good(X, k):
@@ -45,14 +42,6 @@ def test_im2col_mistakes_get_specific_messages(mistake, capsys):
     assert_feedback_for(Im2colProblem(), answer, message, capsys)
 
 
-def test_im2col_untouched_stub_is_not_attempted(capsys):
-    def im2col(X, k):
-        raise NotImplementedError("replace this line with your code")
-
-    result, text = run_check(Im2colProblem(), im2col, capsys)
-    assert result is False and text.startswith("Not attempted yet")
-
-
 def test_im2col_wrong_only_on_a_hidden_case_says_hidden(capsys):
     def wrong_for_k1(X, k):
         return _good(X, k) if k != 1 else _good(X, k) + 1
@@ -61,50 +50,5 @@ def test_im2col_wrong_only_on_a_hidden_case_says_hidden(capsys):
     assert result is False and "hidden case" in text
 
 
-N, C_IN, C_OUT, SIZE, K = (WORK_LAYER[key] for key in ("batch", "in_channels", "out_channels", "size", "kernel"))
-OUT = SIZE - K + 1
-EXPECTED_WORK = N * C_OUT * C_IN * K * K * OUT * OUT
-
-
-@pytest.mark.parametrize(
-    "answer, ok, message",
-    [
-        (EXPECTED_WORK, True, r"is right"),
-        (float(EXPECTED_WORK), True, r"is right"),
-        (np.int64(EXPECTED_WORK), True, r"is right"),
-        (2 * EXPECTED_WORK, False, r"floating-point operations"),
-        (N * C_OUT * C_IN * K * K * SIZE * SIZE, False, r"uses the input size 56x56 for the output"),
-        (EXPECTED_WORK // N, False, r"that is one image"),
-        (N * C_OUT * K * K * OUT * OUT, False, r"forgets the input channels"),
-        (N * C_OUT * C_IN * K * OUT * OUT, False, r"a 3x3 kernel has 9"),
-        (12345, False, r"q2\.hint\(\)"),
-        (1.5, False, r"^Not yet: 1\.5 is not right: the answer is a whole number of multiply-adds\."),
-        (True, False, r"^Not yet: you passed True, a truth value; pass a whole number of multiply-adds\."),
-        (EXPECTED_WORK + 1, False, r"^Not yet: 859963393 is not right\."),  # counts compare exactly
-        (str(EXPECTED_WORK), False, r"^Not yet: you passed the text '859963392'; pass the number 859963392 \(no quotes\)\."),
-        (None, False, r"Not attempted yet"),
-        (..., False, r"Not attempted yet"),
-    ],
-)
-def test_layer_work_problem(answer, ok, message, capsys):
-    problem = LayerWorkProblem()
-    problem.number = 2
-    result, text = run_check(problem, answer, capsys)
-    assert result is ok, text
-    assert re.search(message, text, re.DOTALL), text
-
-
-def test_layer_work_expected_value_and_solution():
+def test_layer_work_expected_value():
     assert LayerWorkProblem().expected == 859_963_392
-    assert solution_namespace(LayerWorkProblem())["answer"] == 859_963_392
-
-
-def test_thought_problem_has_hints_and_a_discussion(capsys):
-    problem = ArithmeticIntensityProblem()
-    problem.number = 3
-    result, text = run_check(problem, "reuse", capsys)
-    assert result is False and "q3.solution()" in text
-    problem.hint(2)
-    assert "(2 of 2)" in capsys.readouterr().out
-    problem.solution()
-    assert "GEMM" in capsys.readouterr().out

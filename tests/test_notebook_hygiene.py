@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+from lesson_source import read_lesson  # noqa: E402
 from nbclean import clean_notebook  # noqa: E402
 from build_site import (LESSON_TAGS, TAG_EXERCISE_BIND, TAG_EXERCISE_HELP, has_tag,  # noqa: E402
                         is_worked_solution)
@@ -62,7 +62,7 @@ def test_no_widget_state_or_volatile_metadata(lesson):
 
 def test_same_cells_as_its_text_source(lesson):
     path, nb = lesson
-    source = jupytext.read(NOTEBOOKS / "src" / f"{path.stem}.py")
+    source = read_lesson(NOTEBOOKS / "src" / f"{path.stem}.py")  # with its worked solutions written in
     # the tags too: the site and the slides act on them (tools/build_site.py lists them)
     stored = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
     expected = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in source.cells]
@@ -71,7 +71,7 @@ def test_same_cells_as_its_text_source(lesson):
 
 @pytest.fixture(params=SOURCES, ids=lambda p: p.stem)
 def source(request) -> tuple[Path, nbformat.NotebookNode]:
-    return request.param, jupytext.read(request.param)
+    return request.param, read_lesson(request.param)
 
 
 #: A help cell: nothing but commented-out calls such as ``# q1.hint()`` and ``# q1.solution()``.

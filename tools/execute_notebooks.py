@@ -4,8 +4,9 @@
     python tools/execute_notebooks.py 00_getting_started
 
 A lesson's source of truth is ``notebooks/src/NN_topic.py`` (jupytext percent
-format, what reviewers read in diffs); this writes ``notebooks/NN_topic.ipynb``
-with outputs from one clean run in a fresh kernel, so execution counts are 1..n.
+format, what reviewers read in diffs; its ``# SOLUTION qN`` cells are filled in from the exercises by
+``lesson_source.read_lesson``); this writes ``notebooks/NN_topic.ipynb`` with outputs from one clean run
+in a fresh kernel, so execution counts are 1..n.
 Any cell error stops the run and leaves the stored notebook untouched.
 """
 from __future__ import annotations
@@ -16,11 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-import jupytext
 import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lesson_source import read_lesson  # noqa: E402
 from nbclean import KERNELSPEC, clean_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def lesson_sources(names: list[str]) -> list[Path]:
 
 
 def execute_lesson(source: Path) -> Path:
-    nb = jupytext.read(source)
+    nb = read_lesson(source)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     # Same environment as the nbval run in `make test`.
     os.environ.setdefault("PYTHONHASHSEED", "0")

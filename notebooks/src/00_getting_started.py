@@ -243,13 +243,7 @@ example.check(lambda input_shape, kernel_shape: (input_shape[0] - kernel_shape[0
 # return `(2, 2)`.
 
 # %%
-def valid_output_shape(input_shape, kernel_shape):
-    # BEGIN SOLUTION
-    H, W = input_shape
-    kh, kw = kernel_shape
-    return (H - kh + 1, W - kw + 1)
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(valid_output_shape)

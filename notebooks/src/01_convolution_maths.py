@@ -358,15 +358,7 @@ q1, q2, q3 = exercises.bind("01_convolution_maths")
 # (length `len(x) + len(w) - 1`) as a NumPy array; it must equal `np.convolve(x, w)`.
 
 # %%
-def convolve1d(x, w):
-    # BEGIN SOLUTION
-    y = np.zeros(len(x) + len(w) - 1)
-    for i in range(len(x)):
-        for k in range(len(w)):
-            y[i + k] += x[i] * w[k]
-    return y
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(convolve1d)
@@ -386,11 +378,7 @@ q1.check(convolve1d)
 # store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-# Rotate K by 180 degrees, then take the top-left window of X:
-answer = 0 * 3 + 1 * 2 + 3 * 1 + 4 * 0   # = 5
-# Check: cu.convolve2d(X, K)[0, 0] == 5
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

@@ -658,21 +658,7 @@ q1, q2, q3 = exercises.bind("02_from_mlp_to_convolution")
 # `M @ X.ravel() == cu.corr2d(X, K).ravel()`. Use loops; do not call `corr2d_as_matrix`.
 
 # %%
-def conv_matrix(K, input_shape):
-    # BEGIN SOLUTION
-    h, w = input_shape
-    kh, kw = K.shape
-    oh, ow = h - kh + 1, w - kw + 1
-    M = np.zeros((oh * ow, h * w))
-    for i in range(oh):
-        for j in range(ow):
-            for a in range(kh):
-                for b in range(kw):
-                    M[i * ow + j, (i + a) * w + (j + b)] = K[a, b]
-    return M
-# the same: course_utils.dense.corr2d_as_matrix(K, input_shape)
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(conv_matrix)
@@ -693,13 +679,7 @@ q1.check(conv_matrix)
 # shapes have? Store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-n_in = 32 * 32 * 3     # 3072 input values
-n_out = 32 * 32 * 16   # 16384 output values
-answer = n_in * n_out + n_out   # 50,331,648 weights + 16,384 biases = 50,348,032
-# A 3x3 conv layer with the same input and output shapes (padding 1) has
-# 16 * 3 * 3 * 3 + 16 = 448 parameters.
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

@@ -600,17 +600,7 @@ q1, q2, q3 = exercises.bind("03_cross_correlation_and_conv_layers")
 # integer tensors: take every size from `image.shape` and `kernel.shape`.
 
 # %%
-def conv2d(image, kernel):
-    # BEGIN SOLUTION
-    H, W = image.shape
-    kh, kw = kernel.shape
-    out = torch.zeros((H - kh + 1, W - kw + 1), dtype=image.dtype)
-    for i in range(H - kh + 1):
-        for j in range(W - kw + 1):
-            out[i, j] = (image[i:i + kh, j:j + kw] * kernel).sum()
-    return out
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(conv2d)
@@ -630,11 +620,7 @@ q1.check(conv2d)
 # `answer`.
 
 # %%
-# BEGIN SOLUTION
-answer = (8, 3, 5, 3)   # (out_channels, in_channels, kernel height, kernel width)
-# MXNet Gluon: the same order, (8, 3, 5, 3), once the input has been seen.
-# Flax nn.Conv: (5, 3, 3, 8), i.e. (height, width, in, out).
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

@@ -853,11 +853,7 @@ q1, q2, q3 = exercises.bind("06_padding_and_stride")
 # (`p` may be 0). Use only arithmetic, not `cu.conv_output_size`.
 
 # %%
-def output_size(n, k, p, s):
-    # BEGIN SOLUTION
-    return (n + 2 * p - k) // s + 1
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(output_size)
@@ -876,11 +872,7 @@ q1.check(output_size)
 # $28 \times 28$. How many zeros of padding does it need on each side? Store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-# n + 2p - k + 1 = n  =>  p = (k - 1) / 2 = (5 - 1) / 2
-answer = (5 - 1) // 2   # = 2 zeros on every side
-# Check: cu.conv_output_size(28, 5, padding=2) == 28, and same_padding(5) == 2
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

@@ -480,14 +480,7 @@ q1, q2, q3 = exercises.bind("07_dilation")
 # does. For example, `[[1, 2], [3, 4]]` with `d = 2` becomes `[[1, 0, 2], [0, 0, 0], [3, 0, 4]]`.
 
 # %%
-def dilate_by_hand(kernel, d):
-    # BEGIN SOLUTION
-    kh, kw = kernel.shape
-    dense = np.zeros((d * (kh - 1) + 1, d * (kw - 1) + 1), dtype=kernel.dtype)
-    dense[::d, ::d] = kernel   # tap (a, b) lands at (d*a, d*b)
-    return dense
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(dilate_by_hand)
@@ -506,10 +499,7 @@ q1.check(dilate_by_hand)
 # paper, then store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-answer = 5 + (5 - 1) * (3 - 1)   # = 13: 5 taps and 4 gaps of 2 holes
-# Check: effective_kernel_size(5, 3) == 13 == dilate_kernel(np.ones((5, 5)), 3).shape[0]
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

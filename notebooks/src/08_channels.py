@@ -470,14 +470,7 @@ q1, q2, q3 = exercises.bind("08_channels")
 # and on hidden cases.
 
 # %%
-def corr2d_multi_in_out(X, K):
-    # BEGIN SOLUTION
-    maps = []
-    for kernels in K:                      # one (c_i, kh, kw) stack per output channel
-        maps.append(sum(cu.corr2d(x, k) for x, k in zip(X, kernels)))
-    return np.stack(maps)                  # (c_o, oh, ow)
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(corr2d_multi_in_out)
@@ -497,10 +490,7 @@ q1.check(corr2d_multi_in_out)
 # the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-answer = 128 * 64 * 3 * 3 + 128   # 73728 weights + 128 biases = 73856
-# the same: cu.conv_parameter_count(64, 128, 3)
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

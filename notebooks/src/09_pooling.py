@@ -549,18 +549,7 @@ q1, q2, q3 = exercises.bind("09_pooling")
 # equal to `cu.pool2d(X, pool_size, mode)`.
 
 # %%
-def pool2d(X, pool_size, mode="max"):
-    # BEGIN SOLUTION
-    p_h, p_w = pool_size
-    out_h, out_w = X.shape[0] - p_h + 1, X.shape[1] - p_w + 1
-    Y = np.full((out_h, out_w), -np.inf) if mode == "max" else np.zeros((out_h, out_w))
-    for a in range(p_h):
-        for b in range(p_w):
-            cell = X[a:a + out_h, b:b + out_w]  # cell (a, b) of every window at once
-            Y = np.maximum(Y, cell) if mode == "max" else Y + cell
-    return Y if mode == "max" else Y / (p_h * p_w)
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(pool2d)
@@ -580,12 +569,7 @@ q1.check(pool2d)
 # without running the layer, then store it as a tuple in `answer`.
 
 # %%
-# BEGIN SOLUTION
-answer = (8, 16, 10, 10)
-# stride defaults to kernel_size = 3: floor((28 + 2*1 - 3) / 3) + 1 = 9 + 1 = 10 on each side;
-# the batch (8) and the channels (16) are unchanged.
-# check: torch.nn.MaxPool2d(3, padding=1)(torch.zeros(8, 16, 28, 28)).shape
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

@@ -509,16 +509,7 @@ q1, q2, q3 = exercises.bind("10_receptive_field")
 # layer, e.g. `[3, 5, 7]` for `[(3, 1, 1)] * 3`. Use plain Python, not `receptive_field`.
 
 # %%
-def receptive_field_sizes(layers):
-    # BEGIN SOLUTION
-    r, j, sizes = 1, 1, []
-    for k, s, d in layers:
-        r = r + (k - 1) * d * j   # this layer widens the field
-        j = j * s                 # and spaces out the units for the next layer
-        sizes.append(r)
-    return sizes
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(receptive_field_sizes)
@@ -539,14 +530,7 @@ q1.check(receptive_field_sizes)
 # Work it out on paper with the recurrence, then store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-# layer                    r = r + (k - 1) * d * j      j = j * s
-# 3x3 conv                 1 + 2 * 1 * 1 = 3            1
-# 3x3 conv, stride 2       3 + 2 * 1 * 1 = 5            2
-# 2x2 max pool, stride 2   5 + 1 * 1 * 2 = 7            4
-# 3x3 conv, dilation 2     7 + 2 * 2 * 4 = 23           4
-answer = 23
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

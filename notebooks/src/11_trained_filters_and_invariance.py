@@ -553,14 +553,7 @@ q1, q2, q3 = exercises.bind("11_trained_filters_and_invariance")
 # falls off the right edge. Return a new array of the same shape and dtype; leave `images` unchanged.
 
 # %%
-def shift_right(images, k):
-    # BEGIN SOLUTION
-    shifted = np.zeros_like(images)
-    if k < images.shape[-1]:
-        shifted[..., k:] = images[..., :images.shape[-1] - k]
-    return shifted
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(shift_right)
@@ -581,12 +574,7 @@ q1.check(shift_right)
 # features exactly unchanged? Store it in `answer`.
 
 # %%
-# BEGIN SOLUTION
-answer = 3
-# A shift by the stride (3) moves the content by exactly one pooling window, so the
-# pooled map shifts by one cell; later equivariant layers shift along, and the global
-# maximum does not see the shift. Shifts of 1 or 2 regroup the pixels.
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

@@ -1104,16 +1104,7 @@ q1, q2, q3 = exercises.bind("12_fast_convolution")
 # reshaped to $(o_h, o_w)$, is the cross-correlation. Use slices, not `sliding_window_view`.
 
 # %%
-def im2col(X, k):
-    # BEGIN SOLUTION
-    oh, ow = X.shape[0] - k + 1, X.shape[1] - k + 1
-    cols = np.empty((k * k, oh * ow))
-    for a in range(k):
-        for b in range(k):
-            cols[a * k + b] = X[a:a + oh, b:b + ow].ravel()
-    return cols
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(im2col)
@@ -1133,10 +1124,7 @@ q1.check(im2col)
 # How many **multiply-adds** does one forward pass do? Store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-answer = 8 * 64 * 64 * 3 * 3 * 54 * 54   # = 859,963,392
-# Check: course_utils.layer_cost.conv_multiply_adds(56, 64, 64, 3) * 8
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

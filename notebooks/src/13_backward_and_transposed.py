@@ -675,13 +675,7 @@ q1, q2, q3 = exercises.bind("13_backward_and_transposed")
 # returns $\partial L/\partial X$, with $X$'s shape. Run it on the example to check your paper answer.
 
 # %%
-def input_gradient(grad_Y, K):
-    # BEGIN SOLUTION
-    kh, kw = K.shape
-    padded = np.pad(grad_Y, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
-    return cu.corr2d(padded, K[::-1, ::-1])   # the full convolution of grad_Y with K
-    # END SOLUTION
-
+# SOLUTION q1
 
 # %%
 q1.check(input_gradient)
@@ -698,11 +692,7 @@ q1.check(input_gradient)
 # store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-answer = (5 - 1) * 3 - 2 * 2 + 1 * (5 - 1) + 1 + 1   # = 14
-# Check: cu.backward.conv_transpose_output_size(5, 5, stride=3, padding=2, output_padding=1) == 14,
-# and a convolution with kernel 5, stride 3, padding 2 maps 14 (and 13, 15) back to 5.
-# END SOLUTION
+# SOLUTION q2
 
 # %%
 q2.check(answer)

@@ -616,10 +616,7 @@ q1, q2, q3 = exercises.bind("14_efficient_layers")
 # store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-answer = (32 * 3 * 3 + 32) + (64 * 32 + 64)   # 320 + 2112 = 2432
-# the same: cu.conv_parameter_count(32, 32, 3, groups=32) + cu.conv_parameter_count(32, 64, 1)
-# END SOLUTION
+# SOLUTION q1
 
 # %%
 q1.check(answer)
@@ -637,12 +634,7 @@ q1.check(answer)
 # of shape $(C, H - k_h + 1, W - k_w + 1)$. The check runs it on visible and hidden cases.
 
 # %%
-def depthwise_corr2d(X, K):
-    # BEGIN SOLUTION
-    maps = [cu.corr2d(x, k) for x, k in zip(X, K)]   # channel c with its own kernel K[c]
-    return np.stack(maps)                             # (C, oh, ow): no sum over channels
-    # END SOLUTION
-
+# SOLUTION q2
 
 # %%
 q2.check(depthwise_corr2d)
@@ -663,14 +655,7 @@ q2.check(depthwise_corr2d)
 # when $s_2 \le 10^{-8}\, s_1$. Return a truth value.
 
 # %%
-def is_separable(K):
-    # BEGIN SOLUTION
-    s = np.linalg.svd(K, compute_uv=False)    # singular values, largest first
-    if len(s) < 2:                            # one row or one column: always an outer product
-        return True
-    return bool(s[1] <= 1e-8 * s[0])          # rank one up to rounding; 0 <= 0 when K is zero
-    # END SOLUTION
-
+# SOLUTION q3
 
 # %%
 q3.check(is_separable)

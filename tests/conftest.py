@@ -57,6 +57,18 @@ def assert_feedback_for(problem, answer, message, capsys, number=1):
     assert re.search(message, text, re.DOTALL), text
 
 
+def feedback_table_test(problem_class, table, number=1):
+    """A test over a lesson's table ``{name: (answer, message)}``, one case a row, each checked by
+    :func:`assert_feedback_for`. In a test file: ``test_x_mistakes = feedback_table_test(XProblem, X_MISTAKES)``."""
+
+    @pytest.mark.parametrize("row", list(table))
+    def test(row, capsys):
+        answer, message = table[row]
+        assert_feedback_for(problem_class(), answer, message, capsys, number=number)
+
+    return test
+
+
 def solution_namespace(problem, **extra):
     """The names a problem's solution text defines, run with the lesson-style imports (np, cu, torch)."""
     namespace = {"np": np, "cu": cu, "torch": torch, **extra}

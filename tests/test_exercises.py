@@ -10,7 +10,7 @@ import torch
 
 from course_utils import exercises
 from course_utils.exercises import Conv2dTorchProblem, Feedback, OutputShapeProblem, ThoughtProblem, ValueProblem
-from conftest import assert_feedback_for, run_check
+from conftest import feedback_table_test, run_check
 
 
 # -- catalogue of realistic wrong answers ----------------------------------------------------
@@ -49,10 +49,7 @@ CONV2D_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(CONV2D_MISTAKES))
-def test_conv2d_mistakes_get_specific_messages(mistake, capsys):
-    wrong, expected_message = CONV2D_MISTAKES[mistake]
-    assert_feedback_for(Conv2dTorchProblem(), wrong, expected_message, capsys)
+test_conv2d_mistakes = feedback_table_test(Conv2dTorchProblem, CONV2D_MISTAKES)
 
 
 def test_conv2d_hidden_case_failure_says_hidden(capsys):
@@ -76,10 +73,7 @@ OUTPUT_SHAPE_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(OUTPUT_SHAPE_MISTAKES))
-def test_output_shape_mistakes_get_specific_messages(mistake, capsys):
-    wrong, expected_message = OUTPUT_SHAPE_MISTAKES[mistake]
-    assert_feedback_for(OutputShapeProblem(), wrong, expected_message, capsys)
+test_output_shape_mistakes = feedback_table_test(OutputShapeProblem, OUTPUT_SHAPE_MISTAKES)
 
 
 # -- robustness: the checker never crashes ---------------------------------------------------

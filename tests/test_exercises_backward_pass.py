@@ -4,12 +4,11 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as F
 
 import course_utils as cu
-from conftest import assert_feedback_for, edited_solution, run_check
+from conftest import edited_solution, feedback_table_test, run_check
 from course_utils.backward import conv_transpose_output_size
 from course_utils.exercises import InputGradientProblem, TransposedSizeProblem
 from course_utils.exercises.backward_pass import HAND_GRAD_Y, HAND_KERNEL
@@ -61,33 +60,30 @@ def _right(grad_Y, K):
 
 
 INPUT_GRADIENT_MISTAKES = {
-    "kernel not rotated": (lambda: _edited(("K[::-1, ::-1]", "K")), r"your kernel is not rotated"),
-    "rows only flipped": (lambda: _edited(("K[::-1, ::-1]", "K[::-1, :]")), r"you flipped the kernel's rows only"),
-    "columns only flipped": (lambda: _edited(("K[::-1, ::-1]", "K[:, ::-1]")),
+    "kernel not rotated": (_edited(("K[::-1, ::-1]", "K")), r"your kernel is not rotated"),
+    "rows only flipped": (_edited(("K[::-1, ::-1]", "K[::-1, :]")), r"you flipped the kernel's rows only"),
+    "columns only flipped": (_edited(("K[::-1, ::-1]", "K[:, ::-1]")),
                              r"you flipped the kernel's columns only"),
-    "no padding": (lambda: _edited(("np.pad(grad_Y, ((kh - 1, kh - 1), (kw - 1, kw - 1)))", "grad_Y")),
+    "no padding": (_edited(("np.pad(grad_Y, ((kh - 1, kh - 1), (kw - 1, kw - 1)))", "grad_Y")),
                    r"a 'valid' correlation that shrinks grad_Y"),
-    "same size": (lambda: (lambda G, K: _right(G, K)[:G.shape[0], :G.shape[1]]),
+    "same size": (lambda G, K: _right(G, K)[:G.shape[0], :G.shape[1]],
                   r"your result has the shape of grad_Y, \(2, 2\): that is a 'same' correlation"),
-    "padding swapped": (lambda: _edited(("(kh - 1, kh - 1), (kw - 1, kw - 1)", "(kw - 1, kw - 1), (kh - 1, kh - 1)")),
+    "padding swapped": (_edited(("(kh - 1, kh - 1), (kw - 1, kw - 1)", "(kw - 1, kw - 1), (kh - 1, kh - 1)")),
                         r"the padding of rows and columns is swapped\. Pad the rows by kh - 1 = 1 and the columns by "
                         r"kw - 1 = 2"),
-    "transposed result": (lambda: (lambda G, K: _right(G, K).T), r"your result is the right one transposed"),
-    "sign flipped": (lambda: (lambda G, K: -_right(G, K)), r"the sign is flipped"),
-    "kernel transposed and rotated": (lambda: (lambda G, K: cu.conv_transpose2d(G, K.T) if K.shape[0] == K.shape[1]
-                                               else _right(G, K)), r"your kernel is transposed as well as rotated"),
-    "one wrong entry": (lambda: (lambda G, K: _right(G, K) + np.eye(*_right(G, K).shape)[::-1] * 0.5),
+    "transposed result": (lambda G, K: _right(G, K).T, r"your result is the right one transposed"),
+    "sign flipped": (lambda G, K: -_right(G, K), r"the sign is flipped"),
+    "kernel transposed and rotated": (lambda G, K: cu.conv_transpose2d(G, K.T) if K.shape[0] == K.shape[1]
+                                      else _right(G, K), r"your kernel is transposed as well as rotated"),
+    "one wrong entry": (lambda G, K: _right(G, K) + np.eye(*_right(G, K).shape)[::-1] * 0.5,
                         r"entry \[0, 2\] is -1\.5 but should be -2: the sum of grad_Y\[i, j\] \* K\[0 - i, 2 - j\]"),
-    "forgot return": (lambda: (lambda G, K: None), r"returned None: did you forget return"),
-    "other size": (lambda: (lambda G, K: np.zeros((5, 5))), r"your result is 5x5, but X has \(oh \+ kh - 1\) x "
-                                                            r"\(ow \+ kw - 1\) = 3x3 pixels"),
+    "forgot return": (lambda G, K: None, r"returned None: did you forget return"),
+    "other size": (lambda G, K: np.zeros((5, 5)), r"your result is 5x5, but X has \(oh \+ kh - 1\) x "
+                                                 r"\(ow \+ kw - 1\) = 3x3 pixels"),
 }
 
 
-@pytest.mark.parametrize("mistake", list(INPUT_GRADIENT_MISTAKES))
-def test_input_gradient_mistakes_get_specific_messages(mistake, capsys):
-    make, message = INPUT_GRADIENT_MISTAKES[mistake]
-    assert_feedback_for(InputGradientProblem(), make(), message, capsys)
+test_input_gradient_mistakes = feedback_table_test(InputGradientProblem, INPUT_GRADIENT_MISTAKES)
 
 
 def test_wrong_only_for_a_1x1_kernel_says_hidden(capsys):

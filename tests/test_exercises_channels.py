@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 import course_utils as cu
 from course_utils.exercises import ConvParameterCountProblem, Corr2dMultiInOutProblem, WhyOneByOneProblem
 from course_utils.exercises.channels import LESSON_K_STACK, LESSON_X, PARAMETER_LAYER
 from course_utils.layer_cost import conv_parameter_count
-from conftest import assert_feedback_for, run_check
+from conftest import feedback_table_test, run_check
 
 
 def test_lesson_example_is_the_one_of_the_lesson():
@@ -69,10 +68,7 @@ CODING_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(CODING_MISTAKES))
-def test_coding_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = CODING_MISTAKES[mistake]
-    assert_feedback_for(Corr2dMultiInOutProblem(), answer, message, capsys)
+test_coding_mistakes = feedback_table_test(Corr2dMultiInOutProblem, CODING_MISTAKES)
 
 
 def test_swapped_axes_with_equal_channel_counts_is_named(capsys):

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from course_utils.exercises import Convolve1dProblem, TopLeftConvolutionProblem
-from conftest import assert_feedback_for, reference_function, run_check
+from conftest import feedback_table_test, reference_function, run_check
 
 
 def test_convolve1d_cases_include_a_kernel_longer_than_the_signal():
@@ -31,10 +30,7 @@ CONVOLVE1D_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(CONVOLVE1D_MISTAKES))
-def test_convolve1d_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = CONVOLVE1D_MISTAKES[mistake]
-    assert_feedback_for(Convolve1dProblem(), answer, message, capsys)
+test_convolve1d_mistakes = feedback_table_test(Convolve1dProblem, CONVOLVE1D_MISTAKES)
 
 
 def test_convolve1d_wrong_only_on_hidden_cases_says_hidden(capsys):

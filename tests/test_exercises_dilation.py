@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from course_utils.dilation import dilate_kernel, effective_kernel_size
 from course_utils.exercises import DilateKernelProblem, EffectiveSizeProblem, GriddingProblem
-from conftest import assert_feedback_for, run_check
+from conftest import feedback_table_test, run_check
 
 
 def test_dilate_library_function_passes(capsys):
@@ -86,10 +85,7 @@ DILATE_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(DILATE_MISTAKES))
-def test_dilate_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = DILATE_MISTAKES[mistake]
-    assert_feedback_for(DilateKernelProblem(), answer, message, capsys)
+test_dilate_mistakes = feedback_table_test(DilateKernelProblem, DILATE_MISTAKES)
 
 
 def test_dilate_wrong_only_on_hidden_cases_says_hidden(capsys):

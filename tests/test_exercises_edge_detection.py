@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as F
 
 import course_utils as cu
 from course_utils.exercises import EdgeValueProblem, HorizontalEdgesProblem
 from course_utils.exercises.edge_detection import EDGE_VALUE_IMAGE
-from conftest import assert_feedback_for
+from conftest import feedback_table_test
 
 
 # --------------------------------------------------------------------------- #
@@ -49,10 +48,7 @@ HORIZONTAL_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(HORIZONTAL_MISTAKES))
-def test_horizontal_edges_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = HORIZONTAL_MISTAKES[mistake]
-    assert_feedback_for(HorizontalEdgesProblem(), answer, message, capsys)
+test_horizontal_edges_mistakes = feedback_table_test(HorizontalEdgesProblem, HORIZONTAL_MISTAKES)
 
 
 # --------------------------------------------------------------------------- #

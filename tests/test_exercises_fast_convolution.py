@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from course_utils.exercises import Im2colProblem, LayerWorkProblem
 from course_utils.fast_correlation import im2col as reference_im2col
-from conftest import assert_feedback_for, run_check
+from conftest import feedback_table_test, run_check
 
 
 def _good(X, k):
@@ -36,10 +35,7 @@ IM2COL_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(IM2COL_MISTAKES))
-def test_im2col_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = IM2COL_MISTAKES[mistake]
-    assert_feedback_for(Im2colProblem(), answer, message, capsys)
+test_im2col_mistakes = feedback_table_test(Im2colProblem, IM2COL_MISTAKES)
 
 
 def test_im2col_wrong_only_on_a_hidden_case_says_hidden(capsys):

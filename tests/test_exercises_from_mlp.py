@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from course_utils import corr2d
 from course_utils.dense import corr2d_as_matrix
 from course_utils.exercises import ConvMatrixProblem, DenseParameterCountProblem
-from conftest import assert_feedback_for, edited_solution, run_check
+from conftest import edited_solution, feedback_table_test, run_check
 
 
 # --------------------------------------------------------------------------- #
@@ -63,10 +62,7 @@ CONV_MATRIX_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(CONV_MATRIX_MISTAKES))
-def test_conv_matrix_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = CONV_MATRIX_MISTAKES[mistake]
-    assert_feedback_for(ConvMatrixProblem(), answer, message, capsys)
+test_conv_matrix_mistakes = feedback_table_test(ConvMatrixProblem, CONV_MATRIX_MISTAKES)
 
 
 def test_conv_matrix_row_index_with_input_width_fails_clearly(capsys):

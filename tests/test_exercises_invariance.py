@@ -5,10 +5,9 @@ The pooling-shift answers are rows of tests/test_exercise_answers.py.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from course_utils.exercises import ShiftRightProblem
-from conftest import assert_feedback_for, reference_function
+from conftest import feedback_table_test, reference_function
 
 reference = reference_function(ShiftRightProblem)
 
@@ -41,7 +40,4 @@ SHIFT_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(SHIFT_MISTAKES))
-def test_shift_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = SHIFT_MISTAKES[mistake]
-    assert_feedback_for(ShiftRightProblem(), answer, message, capsys)
+test_shift_mistakes = feedback_table_test(ShiftRightProblem, SHIFT_MISTAKES)

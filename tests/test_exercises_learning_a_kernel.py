@@ -8,7 +8,7 @@ import course_utils as cu
 from course_utils.exercises import CriticalLearningRateProblem, KernelGradientProblem
 from course_utils.exercises.learning_a_kernel import EXERCISE_IMAGE
 from course_utils.kernel_learning import critical_learning_rate, squared_loss_hessian
-from conftest import assert_feedback_for, run_check
+from conftest import feedback_table_test, run_check
 
 
 # --------------------------------------------------------------------------- exercise 1
@@ -52,10 +52,7 @@ GRADIENT_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(GRADIENT_MISTAKES))
-def test_gradient_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = GRADIENT_MISTAKES[mistake]
-    assert_feedback_for(KernelGradientProblem(), answer, message, capsys, number=2)
+test_gradient_mistakes = feedback_table_test(KernelGradientProblem, GRADIENT_MISTAKES, number=2)
 
 
 def test_gradient_transposed_for_a_square_kernel_is_diagnosed(capsys):

@@ -4,13 +4,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
 from course_utils import conv_output_size
 from course_utils.arithmetic import same_padding
 from course_utils.exercises import OutputSizeProblem, SamePadding28Problem
 from course_utils.exercises.padding_stride import OUTPUT_SIZE_MISTAKES
-from conftest import assert_feedback_for, run_check
+from conftest import feedback_table_test, run_check
 
 
 def test_output_size_expected_values_agree_with_conv_output_size():
@@ -54,10 +53,7 @@ OUTPUT_SIZE_ANSWERS = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(OUTPUT_SIZE_ANSWERS))
-def test_output_size_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = OUTPUT_SIZE_ANSWERS[mistake]
-    assert_feedback_for(OutputSizeProblem(), answer, message, capsys)
+test_output_size_mistakes = feedback_table_test(OutputSizeProblem, OUTPUT_SIZE_ANSWERS)
 
 
 def test_output_size_message_names_the_first_case_where_the_mistake_shows(capsys):

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 from course_utils import pool2d
 from course_utils.exercises import Pool2dByOffsetsProblem, PoolingLayerShapeProblem
-from conftest import assert_feedback_for, run_check
+from conftest import feedback_table_test, run_check
 
 
 # --------------------------------------------------------------------------- #
@@ -72,10 +71,7 @@ POOL2D_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(POOL2D_MISTAKES))
-def test_pool2d_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = POOL2D_MISTAKES[mistake]
-    assert_feedback_for(Pool2dByOffsetsProblem(), answer, message, capsys)
+test_pool2d_mistakes = feedback_table_test(Pool2dByOffsetsProblem, POOL2D_MISTAKES)
 
 
 def test_pool2d_reference_matches_the_lesson_values():

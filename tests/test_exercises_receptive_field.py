@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from course_utils.exercises import ReceptiveFieldRecurrenceProblem, StackFieldProblem
 from course_utils.exercises.receptive_field import STACK_BY_HAND
 from course_utils.receptive_field import Layer, receptive_field, receptive_field_by_gradient
-from conftest import assert_feedback_for, edited_solution, reference_function, run_check
+from conftest import edited_solution, feedback_table_test, reference_function, run_check
 
 
 def test_recurrence_cases_agree_with_the_gradient_measurement():
@@ -52,10 +51,7 @@ RECURRENCE_MISTAKES = {
 }
 
 
-@pytest.mark.parametrize("mistake", list(RECURRENCE_MISTAKES))
-def test_recurrence_mistakes_get_specific_messages(mistake, capsys):
-    answer, message = RECURRENCE_MISTAKES[mistake]
-    assert_feedback_for(ReceptiveFieldRecurrenceProblem(), answer, message, capsys)
+test_recurrence_mistakes = feedback_table_test(ReceptiveFieldRecurrenceProblem, RECURRENCE_MISTAKES)
 
 
 def test_recurrence_wrong_only_on_hidden_cases_says_hidden(capsys):

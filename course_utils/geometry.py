@@ -77,11 +77,13 @@ def check_kernel_fits(
     kernel_name: str = "K",
     input_shape: Tuple[int, ...] = (),
     kernel_shape: Tuple[int, ...] = (),
+    remedy: str = "increase padding or use a smaller kernel",
 ) -> Tuple[int, int]:
     """Return the effective (dilated) kernel size, or raise if it overhangs the padded input.
 
     The message reads "kernel K with shape (...)" for arrays; give ``kernel_shape=None``
-    (and ``input_shape=None``) for plain sizes, read as "kernel size k = (...)".
+    (and ``input_shape=None``) for plain sizes, read as "kernel size k = (...)". It ends with
+    ``remedy``, what the caller can do about it.
     """
     # Written out for two axes, not with zip(): this runs on every call, and small calls must stay cheap.
     (kh, kw), (dh, dw), (ph, pw) = kernel_hw, dilation, padding
@@ -95,7 +97,7 @@ def check_kernel_fits(
                       else f"input {input_name} with shape {input_shape or tuple(input_hw)}")
         raise ValueError(
             f"{kernel_text}{dilated} is larger than the {input_text} padded by {padding} "
-            f"to {padded[0]}x{padded[1]}: increase padding or use a smaller kernel"
+            f"to {padded[0]}x{padded[1]}: {remedy}"
         )
     return effective  # type: ignore[return-value]
 

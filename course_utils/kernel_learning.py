@@ -38,7 +38,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_pair, as_real_array
-from .geometry import output_hw
+from .geometry import check_kernel_fits, output_hw
 from .ops import corr2d
 
 __all__ = [
@@ -65,23 +65,21 @@ def _image(X: Any) -> np.ndarray:
     return as_real_array(X, "X", 2).astype(np.float64)
 
 
-def _check_fits(X: np.ndarray, kernel_hw: Tuple[int, int], what: str) -> None:
-    if kernel_hw[0] > X.shape[0] or kernel_hw[1] > X.shape[1]:
-        raise ValueError(
-            f"{what} is larger than the input X with shape {X.shape}: the kernel must fit inside the image "
-            f"(no padding here)"
-        )
+def _check_fits(X: np.ndarray, kernel_hw: Tuple[int, int], kernel_name: str,
+                kernel_shape: Optional[Tuple[int, ...]]) -> None:
+    check_kernel_fits(X.shape, kernel_hw, (0, 0), (1, 1), kernel_name=kernel_name, input_shape=X.shape,
+                      kernel_shape=kernel_shape, remedy="the kernel must fit inside the image (no padding here)")
 
 
 def _kernel_shape(kernel_shape: Any, X: np.ndarray) -> Tuple[int, int]:
     shape = as_pair(kernel_shape, "kernel_shape", minimum=1)
-    _check_fits(X, shape, f"kernel_shape = {shape}")
+    _check_fits(X, shape, "kernel_shape", None)
     return shape
 
 
 def _kernel(K: Any, X: np.ndarray, name: str = "K") -> np.ndarray:
     K = as_real_array(K, name, 2).astype(np.float64)
-    _check_fits(X, K.shape, f"kernel {name} with shape {K.shape}")
+    _check_fits(X, K.shape, name, K.shape)
     return K
 
 
@@ -238,10 +236,8 @@ def squared_loss_hessian(X: Any, kernel_shape: Any, *, bias: bool = False, reduc
 
     Parameters
     ----------
-    X : (H, W) array_like
-        The input image.
-    kernel_shape : int or (kh, kw) pair
-        The kernel size; it must fit inside ``X``.
+    X, kernel_shape
+        As for :func:`patch_matrix`: the input image and the kernel size.
     bias : bool
         Include the scalar bias as the last parameter.
     reduction : {'sum', 'mean'}

@@ -40,6 +40,7 @@ from course_utils.kernel_learning import (
     patch_matrix,
     plane_coordinates,
     predicted_loss_growth,
+    squared_loss,
     squared_loss_hessian,
 )
 from course_utils.plotting import plot_learning_rate_sweep, plot_loss_bowl, plot_loss_curves, show_row
@@ -439,6 +440,13 @@ for name, H, expected in [("6x9", H9, (12, 84)), ("6x8", H8, (12, 60))]:
 #
 # That part shrinks only if $|1 - \eta\lambda| < 1$, that is $0 < \eta < 2/\lambda$. All parts shrink only
 # if this holds for the largest eigenvalue: the **critical learning rate** is $\eta_c = 2 / \lambda_{\max}$.
+
+# %%
+# The quadratic form is the loss itself: compare it with the squared errors summed directly.
+start_error = K_start.ravel() - K_true.ravel()  # e = k - k* for our start kernel, on the 6x9 image
+direct_loss = squared_loss(X9, Y9, K_start)
+print(f"sum of squared errors: {direct_loss:.6g};  e^T H e / 2: {start_error @ H9 @ start_error / 2:.6g}")
+assert np.isclose(direct_loss, start_error @ H9 @ start_error / 2)
 
 # %%
 print(" image   lambda_max   critical rate   rate used   growth per step (1 - rate * lambda_max)^2")
@@ -900,13 +908,7 @@ q1, q2, q3 = exercises.bind("05_learning_a_kernel")
 # eigenvalues on paper (the $a, b$ rule above helps), then store the number in `answer`.
 
 # %%
-# BEGIN SOLUTION
-# Windows: (1, 1), (1, 0) in row 0 and (0, 1), (1, 1) in row 1.
-# sum p p^T = [[3, 2], [2, 3]], so H = 2 * that = [[6, 4], [4, 6]].
-# Eigenvalues 6 + 4 = 10 and 6 - 4 = 2; the critical rate is 2 / lambda_max:
-answer = 2 / 10   # = 0.2
-# Check: course_utils.kernel_learning.critical_learning_rate(X, (1, 2))
-# END SOLUTION
+# SOLUTION q1
 
 # %%
 q1.check(answer)
@@ -926,12 +928,7 @@ q1.check(answer)
 # `cu.corr2d`; any kernel shape must work, not only $1 \times 2$.
 
 # %%
-def kernel_gradient(X, Y, K):
-    # BEGIN SOLUTION
-    residual = cu.corr2d(X, K) - Y        # prediction minus target
-    return 2 * cu.corr2d(X, residual)     # d/dK of sum(residual ** 2)
-    # END SOLUTION
-
+# SOLUTION q2
 
 # %%
 q2.check(kernel_gradient)

@@ -124,18 +124,24 @@ def test_landing_page_is_the_readme_course_map(site):
 
 
 def test_landing_page_links_unit():
+    from course_utils import course_map
+
+    table = course_map.readme_table()
     readme = ("# Course\n\nIntro with [a file](requirements.txt) and ![badge](https://example.org/b.svg).\n\n"
-              "## Lessons\n\n| # | notebook | what |\n|---|---|---|\n"
-              "| 00 | [`00_a`](notebooks/00_a.ipynb) | first |\n| 01 | second *(planned)* | later |\n"
-              "| 02 | third *(planned)* | not yet |\n\n## Why these versions\n\nleft out\n")
-    page = build_site.landing_page(readme, [("00_a", "00 · A"), ("01_b", "01 · B"), ("03_d", "03 · D")])
-    assert "[`00_a`](notebooks/00_a.ipynb)" in page
-    assert "| 01 | [second](notebooks/01_b.ipynb) | later |" in page
-    assert "| 02 | third *(planned)* | not yet |" in page
-    assert "| 03 | [03 · D](notebooks/03_d.ipynb) |" in page
+              f"## Lessons\n\n{table}\n\nTools under the table.\n\n## Why these versions\n\nleft out\n")
+    in_site = [("00_getting_started", "00 · Getting started"), ("07_dilation", "07 · Dilation")]
+    page = build_site.landing_page(readme, in_site)
+    assert "| 07 | [`07_dilation`](notebooks/07_dilation.ipynb) |" in page
+    assert "| 01 | `01_convolution_maths` |" in page  # not in this site: named, not linked
+    assert len(re.findall(r"^\| \d\d \|", page, re.MULTILINE)) == len(course_map.LESSONS)  # a row per lesson
+    assert "Tools under the table." in page
     assert "a file" in page and "(requirements.txt)" not in page and "example.org" not in page
     assert "[](" not in build_site.fix_links("[![Binder](https://x.org/b.svg)](https://x.org)", [])
     assert "left out" not in page
+    # Without a Lessons section the map's table still leads the landing page's; a README table that is not the map's fails.
+    assert table.splitlines()[0] in build_site.landing_page("# Course\n\nIntro.\n", in_site)
+    with pytest.raises(build_site.BuildError, match="differs from course_utils.course_map.readme_table"):
+        build_site.landing_page(readme.replace("| 07 |", "| 7 |"), in_site)
 
 
 def test_no_cdn_in_site_or_slides(site, deck_dir):

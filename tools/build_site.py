@@ -9,10 +9,10 @@ What it does, in a staging folder (``build/site-src`` by default, rebuilt each t
 1. copies ``book/_config.yml`` and ``book/_static/``, every ``notebooks/NN_topic.ipynb`` that
    exists (never re-executed: ``execute_notebooks: off``), ``images/`` (the lessons link
    ``../images/*.gif|png``), and the original lesson and student copies as downloads;
-2. writes ``index.md`` from README.md: its introduction and course map (the ``Lessons``
-   table plus the sections in ``LANDING_SECTIONS``), with links fixed to the site's pages
-   (a lesson that exists gets a link even where the README still says "planned", and links to
-   repository files that are not part of the site become plain text);
+2. writes ``index.md``: README.md's introduction and the sections in ``LANDING_SECTIONS``, the
+   ``Lessons`` one led by the course map's table (``course_utils.course_map``, the one list of
+   lessons), with links fixed to the site's pages (a lesson the site holds is a link, the others
+   plain text, and so are links to repository files that are not part of the site);
 3. writes ``_toc.yml``: the landing page, then the lessons in their numbered order;
 4. adds a box under each lesson's first cell with two downloads: the notebook as stored
    (outputs, solutions) and its student copy (``notebooks/student/``, exercises blank); and
@@ -66,9 +66,9 @@ DEFAULT_WORK = ROOT / "build" / "site-src"
 CDN_MARKERS = ("unpkg", "cdnjs", "jsdelivr", "fonts.googleapis", "mystmd")
 
 #: README sections (``## `` headings) shown on the landing page after the introduction, in this order.
-#: ``Lessons`` is required: it is the course map. A section missing from README.md is left out.
-LANDING_SECTIONS = ("Lessons", "Exercises, student and instructor copies", "Quick start")
-REQUIRED_SECTION = "Lessons"
+#: A section missing from README.md is left out, except ``Lessons``: its table is the course map's.
+LESSONS_SECTION = "Lessons"
+LANDING_SECTIONS = (LESSONS_SECTION, "Exercises, student and instructor copies", "Quick start")
 
 #: What the site needs from node_modules: (source, destination under _vendor/, names left out).
 SITE_ASSETS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
@@ -236,8 +236,6 @@ HINT_LABEL, MODEL_ANSWER_LABEL = "Hint {number}", "Model answer"
 HINT_CLASS, MODEL_ANSWER_CLASS = "exercise-hint", "exercise-model-answer"
 
 _HELP_CALL = re.compile(r"\b(q\d+)\s*\.\s*(?:hint|solution)\s*\(")
-_INLINE_CODE = re.compile(r"`([^`\n]+)`")
-_BULLET = re.compile(r"^\s*[*-]\s+")
 #: What Markdown (MyST) would read as syntax; escaped so that hints show these characters as typed.
 _MARKDOWN_SYNTAX = re.compile(r"([\\*_\[\]<>#$|~{}!+\-&^`:])")
 
@@ -300,28 +298,17 @@ def myst_text(text: str) -> str:
     Everything but those three is shown as typed: ``0*3 + 1*2`` must not turn into emphasis, ``[[1, -1]]``
     into a link, ``$`` into maths. Lines of a paragraph flow, as in the notebook.
     """
+    from course_utils.problem_text import INLINE_CODE, text_blocks
+
     def inline(line: str) -> str:
-        pieces = _INLINE_CODE.split(line)  # text, code, text, code, ..., text
+        pieces = INLINE_CODE.split(line)  # text, code, text, code, ..., text
         escaped = [_MARKDOWN_SYNTAX.sub(r"\\\1", piece) if index % 2 == 0 else f"`{piece}`"
                    for index, piece in enumerate(pieces)]
         # "1. " or "2) " at the start would begin a numbered list
         return re.sub(r"^(\d+)([.)])", r"\1\\\2", "".join(escaped))
 
-    blocks = []
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        lines = paragraph.splitlines()
-        if not lines:
-            continue
-        if _BULLET.match(lines[0]):
-            items: List[str] = []
-            for line in lines:
-                if _BULLET.match(line):
-                    items.append(_BULLET.sub("", line).strip())
-                else:  # a continuation line of the item above
-                    items[-1] += " " + line.strip()
-            blocks.append("\n".join(f"- {inline(item)}" for item in items))
-        else:
-            blocks.append(inline(" ".join(line.strip() for line in lines)))
+    blocks = [inline(block) if isinstance(block, str) else "\n".join(f"- {inline(item)}" for item in block)
+              for block in text_blocks(text)]
     return "\n\n".join(blocks)
 
 
@@ -570,49 +557,33 @@ def fix_links(markdown: str, lesson_stems: Sequence[str], site_files: Sequence[s
     return re.sub(r"\[\]\([^)]*\)", "", _LINK.sub(replace, markdown))  # a badge whose image was dropped
 
 
-def link_lesson_table(section: str, lessons: Sequence[Tuple[str, str]]) -> str:
-    """Link each table row ``| NN | name ... |`` whose lesson is in the site; add rows for lessons it lacks."""
-    by_number = {stem[:2]: (stem, title) for stem, title in lessons}
-    seen = set()
-    lines = section.splitlines()
-    last_row = None
-    for index, line in enumerate(lines):
-        row = re.match(r"^\|\s*(\d\d)\s*\|([^|]*)\|(.*)$", line)
-        if line.startswith("|"):
-            last_row = index
-        if not row:
-            continue
-        number, name, rest = row.groups()
-        seen.add(number)
-        if number in by_number and "](" not in name:
-            stem = by_number[number][0]
-            plain = re.sub(r"\*\(planned\)\*|\(planned\)", "", name).strip().strip("`")
-            lines[index] = f"| {number} | [{plain}](notebooks/{stem}.ipynb) |{rest}"
-    missing = [(stem, title) for number, (stem, title) in sorted(by_number.items()) if number not in seen]
-    if missing:
-        if last_row is None:
-            raise BuildError("README.md's Lessons section has no table to list the lessons in")
-        columns = lines[last_row].count("|") - 1
-        extra = [f"| {stem[:2]} | [{title}](notebooks/{stem}.ipynb) |" + " |" * max(columns - 2, 0)
-                 for stem, title in missing]
-        lines[last_row + 1:last_row + 1] = extra
-    return "\n".join(lines)
+def lessons_section(readme_body: str) -> str:
+    """The landing page's ``Lessons`` section: the course map's table, then what README.md says under it.
+
+    The table is :func:`course_utils.course_map.readme_table`, the one list of lessons; README.md holds the
+    same table (tests/test_course_map.py), which is taken out here so that only its prose is README's.
+    """
+    from course_utils import course_map
+
+    table = course_map.readme_table()
+    if readme_body and table not in readme_body:
+        raise BuildError(f"README.md's '## {LESSONS_SECTION}' table differs from "
+                         f"course_utils.course_map.readme_table(): paste that table into README.md")
+    return "\n\n".join(part for part in (table, readme_body.replace(table, "").strip()) if part)
 
 
 def landing_page(readme: str, lessons: Sequence[Tuple[str, str]], site_files: Sequence[str] = ()) -> str:
-    """The site's index.md: README's introduction and course map, links fixed. ``lessons`` is ``[(stem, title)]``."""
+    """The site's index.md: README's introduction and sections, the course map's lesson table, links fixed.
+
+    ``lessons`` is ``[(stem, title)]``, the lessons in the site: the table links those and names the others.
+    """
     intro, sections = split_sections(readme)
     kept = {heading: body for heading, body in sections if heading in LANDING_SECTIONS}
-    if REQUIRED_SECTION not in kept:
-        raise BuildError(f"README.md has no '## {REQUIRED_SECTION}' section: the landing page is built from it "
-                         f"(sections used: {', '.join(LANDING_SECTIONS)})")
+    kept[LESSONS_SECTION] = lessons_section(kept.get(LESSONS_SECTION, ""))
     stems = [stem for stem, _ in lessons]
     parts = [fix_links(intro.strip(), stems, site_files)]
     for heading in (heading for heading in LANDING_SECTIONS if heading in kept):
-        body = kept[heading]
-        if heading == REQUIRED_SECTION:
-            body = link_lesson_table(body, lessons)
-        parts.append(f"## {heading}\n\n{fix_links(body.strip(), stems, site_files)}")
+        parts.append(f"## {heading}\n\n{fix_links(kept[heading].strip(), stems, site_files)}")
     first = lessons[0]
     parts.append("## About this site\n\n"
                  f"Every page shows a lesson as it was run, outputs included; start with "

@@ -39,6 +39,10 @@ def _swapped_axes(X, K):
                      for o in range(K.shape[1])])
 
 
+def _with_torch(X, K):
+    return torch.nn.functional.conv2d(torch.from_numpy(X)[None], torch.from_numpy(K))[0]
+
+
 CODING_MISTAKES = {
     "no sum over inputs (c_o*c_i maps)": (
         lambda X, K: np.concatenate([np.stack(maps) for maps in _per_input_maps(X, K)]),
@@ -65,6 +69,7 @@ CODING_MISTAKES = {
     "off by one value": (lambda X, K: _right(X, K) + (np.arange(K.shape[0]) == 2)[:, None, None],
                          r"output channel 2 is wrong"),
     "not numbers": (lambda X, K: "maps", r"returned the text 'maps', not a 3x2x2 array"),
+    "torch's conv2d, a tensor result": (_with_torch, None),  # accepted: a framework's output
 }
 
 
@@ -81,14 +86,6 @@ def test_swapped_axes_with_equal_channel_counts_is_named(capsys):
     result, text = run_check(Corr2dMultiInOutProblem(), swapped_when_square, capsys)
     assert result is False
     assert "hidden case" in text and "first two axes are swapped" in text
-
-
-def test_framework_outputs_are_accepted(capsys):
-    def with_torch(X, K):
-        return torch.nn.functional.conv2d(torch.from_numpy(X)[None], torch.from_numpy(K))[0]
-
-    result, text = run_check(Corr2dMultiInOutProblem(), with_torch, capsys)
-    assert result is True, text
 
 
 def test_parameter_count_matches_torch():

@@ -19,7 +19,7 @@ from ..backward import conv_transpose2d, conv_transpose_output_size
 from ..ops import corr2d
 from .answers import Count
 from .diagnosis import real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 #: The lesson's hand example: dL/dY and K, both 2x2 (dL/dX is 3x3).
 HAND_GRAD_Y = np.array([[1.0, 2.0], [3.0, -1.0]])
@@ -94,12 +94,8 @@ class InputGradientProblem(CodingProblem):
             (np.array([[-1.5]]), nonzero((2, 3))),                       # one output pixel: X gets K * grad_Y
             (rng.integers(1, 5, size=(3, 2)).astype(float), np.array([[1.0, -2.0], [3.0, 4.0]])),
         ]
-        return [
-            Case(args=(grad_Y, K), label=f"grad_Y {_size_text(grad_Y.shape)}, K {_size_text(K.shape)}",
-                 hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for grad_Y, K in group
-        ]
+        return visible_then_hidden(visible, hidden, lambda grad_Y, K: (
+            f"grad_Y {_size_text(grad_Y.shape)}, K {_size_text(K.shape)}"))
 
     def expected(self, case: Case) -> np.ndarray:
         grad_Y, K = case.args

@@ -9,7 +9,7 @@ from ..layer_cost import conv_parameter_count
 from ..ops import convolve2d, corr2d, corr2d_multi_in_out
 from .answers import Count
 from .diagnosis import describe_container, real_array_or_mistake, shape_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 #: The lesson's two-channel 3x3 input and its (3, 2, 2, 2) kernel stack K, K + 1, K + 2.
 LESSON_X = np.array([[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]], dtype=float)
@@ -67,8 +67,7 @@ class Corr2dMultiInOutProblem(CodingProblem):
             (ints(4, 5, 5), ints(1, 4, 2, 2), "X (4, 5, 5), K (1, 4, 2, 2): one output channel"),
             (ints(1, 4, 6), ints(3, 1, 2, 3), "X (1, 4, 6), K (3, 1, 2, 3): one input channel"),
         ]
-        return [Case(args=(X, K), label=label, hidden=is_hidden)
-                for group, is_hidden in ((visible, False), (hidden, True)) for X, K, label in group]
+        return visible_then_hidden(visible, hidden)
 
     def expected(self, case: Case) -> np.ndarray:
         return corr2d_multi_in_out(*case.args)

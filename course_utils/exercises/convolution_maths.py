@@ -7,7 +7,7 @@ import numpy as np
 
 from .answers import Real
 from .diagnosis import dtype_mistake, real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 
 @lesson_exercise("01_convolution_maths", 1)
@@ -51,11 +51,7 @@ class Convolve1dProblem(CodingProblem):
             (rng.standard_normal(3), rng.standard_normal(6)),  # kernel longer than the signal
             (rng.integers(-4, 5, size=11).astype(float), np.array([1.0, -2.0, 0.0, 3.0])),
         ]
-        return [
-            Case(args=(x, w), label=f"len(x) = {len(x)}, len(w) = {len(w)}", hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for x, w in group
-        ]
+        return visible_then_hidden(visible, hidden, lambda x, w: f"len(x) = {len(x)}, len(w) = {len(w)}")
 
     def expected(self, case: Case) -> np.ndarray:
         x, w = case.args

@@ -13,7 +13,7 @@ import numpy as np
 from ..dilation import dilate_kernel
 from .answers import Count
 from .diagnosis import dtype_mistake, real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 
 def _spread(kernel: np.ndarray, step: int, shape) -> np.ndarray:
@@ -76,11 +76,8 @@ class DilateKernelProblem(CodingProblem):
             (rng.standard_normal((4, 3)) - 3.0, 4),  # larger than the visible kernels
             (np.array([[1.5, -0.5, 2.25, 4.0]]), 3),  # one row
         ]
-        return [
-            Case(args=(kernel, d), label=f"a {_size_text(kernel.shape)} kernel with d = {d}", hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for kernel, d in group
-        ]
+        return visible_then_hidden(visible, hidden, lambda kernel, d: (
+            f"a {_size_text(kernel.shape)} kernel with d = {d}"))
 
     def expected(self, case: Case) -> np.ndarray:
         kernel, d = case.args

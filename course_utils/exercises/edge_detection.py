@@ -13,7 +13,7 @@ import numpy as np
 from ..ops import corr2d
 from .answers import Real
 from .diagnosis import real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 #: Top minus bottom: +1 where a bright row sits above a dark one.
 HORIZONTAL_EDGE_KERNEL = np.array([[1.0], [-1.0]])
@@ -66,11 +66,7 @@ class HorizontalEdgesProblem(CodingProblem):
             (np.repeat(np.arange(6.0)[:, None], 3, axis=1), "a 6x3 ramp, brighter downwards"),
             (np.array([[1.0, 2.0, 3.0], [5.0, 7.0, 11.0]]), "a 2x3 image"),
         ]
-        return [
-            Case(args=(image,), label=label, hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for image, label in group
-        ]
+        return visible_then_hidden(visible, hidden)
 
     def expected(self, case: Case) -> np.ndarray:
         (X,) = case.args

@@ -11,7 +11,7 @@ from ..layer_cost import conv_parameter_count
 from ..ops import convolve2d, corr2d
 from .answers import Count
 from .diagnosis import describe_container, real_array_or_mistake, shape_mistake
-from .problems import Case, CodingProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 #: The block of exercise 1: depthwise 3x3 on 32 channels, then pointwise 1x1 from 32 to 64, both with bias.
 SEPARABLE_BLOCK = {"in_channels": 32, "out_channels": 64, "kernel_size": 3}
@@ -117,8 +117,7 @@ class DepthwiseCorr2dProblem(CodingProblem):
             (ints(1, 6, 8), ints(1, 4, 4), "X (1, 6, 8), K (1, 4, 4): one channel, a 4x4 kernel"),
             (ints(5, 5, 5), ints(5, 2, 2), "X (5, 5, 5), K (5, 2, 2): five channels"),
         ]
-        return [Case(args=(X, K), label=label, hidden=is_hidden)
-                for group, is_hidden in ((visible, False), (hidden, True)) for X, K, label in group]
+        return visible_then_hidden(visible, hidden)
 
     def expected(self, case: Case) -> np.ndarray:
         return _depthwise(*case.args)
@@ -229,8 +228,7 @@ class IsSeparableProblem(CodingProblem):
             (np.outer(gauss, gauss) + 1e-3 * rng.standard_normal((5, 5)), "a blur with a little noise added"),
             (rng.integers(-3, 4, size=(4, 2)).astype(float), "a random 4x2 integer kernel"),
         ]
-        return [Case(args=(K,), label=label, hidden=is_hidden)
-                for group, is_hidden in ((visible, False), (hidden, True)) for K, label in group]
+        return visible_then_hidden(visible, hidden)
 
     def expected(self, case: Case) -> bool:
         return is_separable(case.args[0], rtol=SEPARABLE_RTOL)

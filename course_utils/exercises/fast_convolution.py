@@ -9,7 +9,7 @@ from ..fast_correlation import im2col
 from ..layer_cost import conv_multiply_adds
 from .answers import Count
 from .diagnosis import real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 
 def _column_major_taps(X: np.ndarray, k: int) -> np.ndarray:
@@ -68,8 +68,7 @@ class Im2colProblem(CodingProblem):
             (rng.standard_normal((4, 4)), 4, "X of shape (4, 4), k = 4: a single window"),
             (rng.integers(0, 10, size=(7, 9)).astype(float), 3, "X of shape (7, 9), k = 3"),
         ]
-        return [Case(args=(X, k), label=label, hidden=is_hidden)
-                for group, is_hidden in ((visible, False), (hidden, True)) for X, k, label in group]
+        return visible_then_hidden(visible, hidden)
 
     def expected(self, case: Case) -> np.ndarray:
         X, k = case.args

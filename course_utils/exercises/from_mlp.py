@@ -8,7 +8,7 @@ import numpy as np
 from ..dense import conv_parameter_count, corr2d_as_matrix, dense_parameter_count
 from .answers import Count
 from .diagnosis import mistaken_output_shapes, real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 
 @lesson_exercise("02_from_mlp_to_convolution", 1)
@@ -68,11 +68,7 @@ class ConvMatrixProblem(CodingProblem):
             (ints(3, 1), (5, 2)),  # a tall kernel
             (ints(2, 2), (3, 6)),
         ]
-        return [
-            Case(args=(K, shape), label=f"K with shape {K.shape}, input_shape = {shape}", hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for K, shape in group
-        ]
+        return visible_then_hidden(visible, hidden, lambda K, shape: f"K with shape {K.shape}, input_shape = {shape}")
 
     def expected(self, case: Case) -> np.ndarray:
         K, shape = case.args

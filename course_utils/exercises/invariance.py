@@ -8,7 +8,7 @@ import numpy as np
 from ..digits import shift_images
 from .answers import Count
 from .diagnosis import describe_container, dtype_mistake, real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 
 @lesson_exercise("11_trained_filters_and_invariance", 1)
@@ -46,9 +46,8 @@ class ShiftRightProblem(CodingProblem):
                   (rng.random((1, 3, 5)), 4),  # all but one column leaves the image
                   (rng.random((2, 2, 3)), 3),  # everything leaves the image
                   (rng.integers(0, 9, (2, 6, 5)), 1)]  # integer images keep their dtype
-        return [Case(args=(images, k), hidden=is_hidden,
-                     label=f"images of shape {images.shape}{'' if images.dtype == np.float64 else f', {images.dtype}'}, k = {k}")
-                for group, is_hidden in ((visible, False), (hidden, True)) for images, k in group]
+        return visible_then_hidden(visible, hidden, lambda images, k: (
+            f"images of shape {images.shape}{'' if images.dtype == np.float64 else f', {images.dtype}'}, k = {k}"))
 
     def expected(self, case: Case) -> np.ndarray:
         images, k = case.args

@@ -9,7 +9,7 @@ from ..kernel_learning import critical_learning_rate, squared_loss_gradient
 from ..ops import convolve2d, corr2d
 from .answers import Real
 from .diagnosis import real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 #: The image of exercise 1; its windows (1,1), (1,0), (0,1), (1,1) give H = 2 [[3, 2], [2, 3]], eigenvalues 10 and 2.
 EXERCISE_IMAGE = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
@@ -103,12 +103,8 @@ class KernelGradientProblem(CodingProblem):
             random_case((8, 6), (4, 3)),  # a larger kernel
             random_case((6, 5), (3, 2), integers=True),
         ]
-        return [
-            Case(args=args, label=f"X {args[0].shape[0]}x{args[0].shape[1]}, K {args[2].shape[0]}x{args[2].shape[1]}",
-                 hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for args in group
-        ]
+        return visible_then_hidden(visible, hidden, lambda *args: (
+            f"X {args[0].shape[0]}x{args[0].shape[1]}, K {args[2].shape[0]}x{args[2].shape[1]}"))
 
     def expected(self, case: Case) -> np.ndarray:
         X, Y, K = case.args

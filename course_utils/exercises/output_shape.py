@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, List, Optional
 
 from .diagnosis import shape_mistake, shape_result_mistake
-from .problems import Case, CodingProblem, lesson_exercise
+from .problems import Case, CodingProblem, lesson_exercise, visible_then_hidden
 
 
 @lesson_exercise("00_getting_started", 1)
@@ -40,11 +40,7 @@ class OutputShapeProblem(CodingProblem):
         visible = [((6, 8), (1, 2)), ((3, 3), (2, 2)), ((8, 8), (3, 3))]
         hidden = [((5, 9), (2, 4)), ((9, 5), (4, 2)), ((7, 10), (3, 2)), ((1, 1), (1, 1)), ((12, 7), (12, 1)),
                   ((28, 28), (5, 5))]
-        return [
-            Case(args=(x, k), label=f"input {x[0]}x{x[1]}, kernel {k[0]}x{k[1]}", hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for x, k in group
-        ]
+        return visible_then_hidden(visible, hidden, lambda x, k: f"input {x[0]}x{x[1]}, kernel {k[0]}x{k[1]}")
 
     def expected(self, case: Case):
         (H, W), (kh, kw) = case.args

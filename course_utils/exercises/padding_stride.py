@@ -8,7 +8,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .answers import Count
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 
 def _correct(n: int, k: int, p: int, s: int) -> int:
@@ -91,11 +91,7 @@ class OutputSizeProblem(CodingProblem):
         visible = [(8, 3, 1, 1), (8, 3, 1, 2), (7, 3, 0, 2), (8, 3, 0, 2)]
         hidden = [(28, 5, 2, 1), (224, 7, 3, 2), (32, 3, 1, 2), (6, 4, 1, 3), (10, 1, 0, 3), (5, 5, 0, 1),
                   (9, 2, 0, 3), (13, 3, 2, 4)]
-        return [
-            Case(args=args, label="n = {}, k = {}, p = {}, s = {}".format(*args), hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for args in group
-        ]
+        return visible_then_hidden(visible, hidden, lambda *args: "n = {}, k = {}, p = {}, s = {}".format(*args))
 
     def expected(self, case: Case) -> int:
         return _correct(*case.args)

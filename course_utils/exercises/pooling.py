@@ -8,7 +8,7 @@ import numpy as np
 from ..ops import conv_output_size, pool2d
 from .answers import Shape
 from .diagnosis import real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 
 def _min_pool(X: np.ndarray, size) -> np.ndarray:
@@ -66,8 +66,7 @@ class Pool2dByOffsetsProblem(CodingProblem):
             (rng.integers(0, 9, (4, 7)), (2, 3), "avg", "an integer 4x7 X, a 2x3 window, 'avg'"),
             (-1.0 - rng.random((4, 5)), (2, 2), "max", "a 4x5 X whose values are all negative, 'max'"),
         ]
-        return [Case(args=(X, size, mode), label=label, hidden=is_hidden)
-                for group, is_hidden in ((visible, False), (hidden, True)) for X, size, mode, label in group]
+        return visible_then_hidden(visible, hidden)
 
     def expected(self, case: Case) -> np.ndarray:
         X, size, mode = case.args

@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -183,6 +183,19 @@ class Case:
     label: str
     hidden: bool = False
     extra: dict = field(default_factory=dict)
+
+
+def visible_then_hidden(visible: Sequence[tuple], hidden: Sequence[tuple],
+                        label: Optional[Callable[..., str]] = None) -> List[Case]:
+    """One :class:`Case` per argument tuple, the ``visible`` ones first, then the ``hidden`` ones.
+
+    ``label(*args)`` describes a case; without it, each tuple ends with its description.
+    """
+    if label is None:
+        return [Case(args=tuple(entry[:-1]), label=entry[-1], hidden=is_hidden)
+                for group, is_hidden in ((visible, False), (hidden, True)) for entry in group]
+    return [Case(args=tuple(args), label=label(*args), hidden=is_hidden)
+            for group, is_hidden in ((visible, False), (hidden, True)) for args in group]
 
 
 class CodingProblem(Problem):

@@ -8,7 +8,7 @@ import numpy as np
 from ..receptive_field import receptive_field
 from .answers import Count
 from .diagnosis import real_array_or_mistake
-from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise
+from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
 
 LayerTuple = Tuple[int, int, int]
 
@@ -133,11 +133,8 @@ class ReceptiveFieldRecurrenceProblem(CodingProblem):
             [(5, 3, 2), (1, 1, 1), (4, 2, 3)],  # a 1x1 layer and unusual numbers
             [(3, 1, 1)],  # one layer
         ]
-        return [
-            Case(args=(layers,), label=f"layers = {layers}", hidden=is_hidden)
-            for group, is_hidden in ((visible, False), (hidden, True))
-            for layers in group
-        ]
+        return visible_then_hidden([(layers, f"layers = {layers}") for layers in visible],
+                                   [(layers, f"layers = {layers}") for layers in hidden])
 
     def expected(self, case: Case) -> List[int]:
         return _reference(case.args[0])

@@ -5,6 +5,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..geometry import dilated_span
 from ..receptive_field import receptive_field
 from .answers import Count
 from .diagnosis import real_array_or_mistake
@@ -49,7 +50,7 @@ def _summed_kernel_sizes(layers: Sequence[LayerTuple]) -> List[int]:
 
 
 def _summed_effective_sizes(layers: Sequence[LayerTuple]) -> List[int]:
-    return [int(v) for v in np.cumsum([d * (k - 1) + 1 for k, s, d in layers])]
+    return [int(v) for v in np.cumsum([dilated_span(k, d) for k, s, d in layers])]
 
 
 def _started_at_zero(layers: Sequence[LayerTuple]) -> List[int]:

@@ -357,6 +357,7 @@ for kind, (make, message) in SHAPE_RESULTS.items():
 CATALOGUE_CASES = [(mistake, problem_class) for mistake, entries in CATALOGUE.items() for problem_class in entries]
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # a learner's 0 / 0 warns; the diagnosis is what counts
 @pytest.mark.parametrize("mistake, problem_class", CATALOGUE_CASES,
                          ids=[f"{mistake}-{cls.__name__}" for mistake, cls in CATALOGUE_CASES])
 def test_wrong_implementation_is_refused_with_its_diagnosis(mistake, problem_class, capsys):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import tempfile
 import json
 
 import pytest
@@ -226,3 +227,36 @@ def test_the_header_names_the_blas_and_its_kernels():
 def test_relative_spread():
     assert timing.relative_spread([2.0, 2.0, 2.0]) == 0.0
     assert timing.relative_spread([1.0, 3.0, 2.0]) == 1.0
+
+
+def test_baseline_rows_get_their_own_targets_and_lost_targets_are_named():
+    c64, c512 = benchmark.Case(64, 3), benchmark.Case(512, 3)
+    old = lambda name: benchmark.baseline_name(name, "abc123")  # noqa: E731
+    results = [
+        _result(c64, "course_utils.corr2d", 60e-6), _result(c64, old("course_utils.corr2d"), 40e-6),
+        _result(c512, "course_utils.corr2d", 1e-3), _result(c512, old("course_utils.corr2d"), 9e-3),
+        _result(c512, "torch.nn.functional.conv2d", 2e-3),
+    ]
+    now, before = benchmark.check_targets(results), benchmark.check_targets(results, "abc123")
+    assert [c.met for c in now] == [False, True] and [c.met for c in before] == [True, False]
+    # The baseline is never "the fastest library" this tree is compared with.
+    assert "best library torch.nn.functional.conv2d" in now[1].measured
+    assert benchmark.regressions(before, now) == ["64x64 k3 float32: corr2d at most 50 µs per call"]
+    assert benchmark.regressions(now, before) == ["512x512 k3 float32: corr2d within 1.5x of the fastest"]
+
+
+def test_a_baseline_revision_is_timed_in_its_own_worker(capsys):
+    """HEAD's course_utils, extracted and imported under another name, gives rows '@HEAD' with real times."""
+    case = benchmark.Case(16, 3)
+    with tempfile.TemporaryDirectory() as folder:
+        package = benchmark.extract_baseline("HEAD", folder)
+        rows = benchmark.run_isolated([case], threads=1, budget_seconds=0.01, log=lambda line: None,
+                                      baseline=("HEAD", package))
+    names = [row.name for row in rows]
+    assert names.index("course_utils.corr2d @HEAD") == names.index("course_utils.corr2d_naive") + 1
+    assert all(row.seconds > 0 for row in rows if row.name.endswith("@HEAD"))
+
+
+def test_an_unknown_baseline_revision_stops_with_git_s_reason(tmp_path):
+    with pytest.raises(SystemExit, match="--baseline no-such-revision: git archive failed"):
+        benchmark.extract_baseline("no-such-revision", str(tmp_path))

@@ -4,6 +4,7 @@
     python tools/benchmark.py --quick          # small sizes only, for a smoke test
     python tools/benchmark.py --csv out.csv --markdown out.md
     python tools/benchmark.py --crossover      # re-measure corr2d's direct/FFT crossover
+    python tools/benchmark.py --baseline REV   # also time course_utils as it was at git revision REV
 
 Every number printed is measured in this run: the median time of each
 implementation, its ratio to the fastest one for the same case, and its
@@ -17,6 +18,11 @@ course_utils all get ``--threads`` threads (default: all cores). The OPENBLAS_*
 variables are left alone. JAX runs with 64-bit floats enabled, so its float64
 cases really are float64.
 
+With ``--baseline REV`` the run also times ``corr2d`` and ``corr2d_batch`` of the course_utils
+of git revision ``REV`` (extracted into a temporary folder, run in its own process, rows named
+``... @REV``) and checks the targets for both, so a change's effect on speed is measured in the
+same run, on the same machine, with the same load, instead of against numbers from another day.
+
 Cases that cannot run are skipped with a note instead of stopping the run: a
 call whose im2col buffer would not fit in the available memory (PyTorch and
 MXNet convolve float64 through im2col: 2048x2048 with a 31x31 kernel needs
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import math
 import os
@@ -34,6 +41,8 @@ import platform
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -203,6 +212,59 @@ def _course_utils(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Callabl
     return implementations
 
 
+#: The package name under which a baseline revision's course_utils is imported (next to this one).
+BASELINE_PACKAGE = "course_utils_baseline"
+
+
+def baseline_name(name: str, revision: str) -> str:
+    return f"{name} @{revision}"
+
+
+def extract_baseline(revision: str, into: str) -> str:
+    """Write ``revision``'s course_utils into ``into``/course_utils_baseline (git archive); return that folder."""
+    archive = subprocess.run(["git", "-C", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "archive",
+                              "--format=tar", revision, "course_utils"], capture_output=True)
+    if archive.returncode != 0:
+        raise SystemExit(f"--baseline {revision}: git archive failed: {archive.stderr.decode().strip()}")
+    with tempfile.TemporaryFile() as buffer:
+        buffer.write(archive.stdout)
+        buffer.seek(0)
+        with tarfile.open(fileobj=buffer) as tar:
+            tar.extractall(into)
+    target = os.path.join(into, BASELINE_PACKAGE)
+    os.rename(os.path.join(into, "course_utils"), target)
+    return target
+
+
+def import_baseline(folder: str, threads: int):
+    """The baseline package in ``folder``, imported under :data:`BASELINE_PACKAGE` (its imports are relative)."""
+    spec = importlib.util.spec_from_file_location(BASELINE_PACKAGE, os.path.join(folder, "__init__.py"),
+                                                  submodule_search_locations=[folder])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[BASELINE_PACKAGE] = package
+    spec.loader.exec_module(package)
+    from importlib import import_module
+
+    # Where the thread count lived then: fast_correlation (before issue 18) or thread_pool (after).
+    for module in ("thread_pool", "fast_correlation"):
+        try:
+            import_module(f"{BASELINE_PACKAGE}.{module}").set_num_threads(threads)
+            break
+        except (ImportError, AttributeError):
+            continue
+    return package
+
+
+def baseline_implementations(package, revision: str, case: Case, X: np.ndarray,
+                             K: np.ndarray) -> Dict[str, Callable[[], object]]:
+    """The baseline's corr2d (one channel) or corr2d_batch, named ``... @revision``."""
+    ops = package.ops
+    if not case.single_channel:
+        return {baseline_name("course_utils.corr2d_batch", revision): lambda: ops.corr2d_batch(X, K)}
+    x2, k2 = X[0, 0], K[0, 0]
+    return {baseline_name("course_utils.corr2d", revision): lambda: ops.corr2d(x2, k2)}
+
+
 def _scipy(case: Case, X: np.ndarray, K: np.ndarray) -> Dict[str, Callable[[], object]]:
     if not case.single_channel:
         return {}
@@ -292,8 +354,11 @@ def _skip_reason(case: Case, name: str, seconds_per_madd: Dict[Tuple[str, str], 
 
 
 def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print,
-        libraries: Optional[Sequence[str]] = None) -> List[Result]:
-    """Measure every case with every implementation of ``libraries`` (default: all), in this process."""
+        libraries: Optional[Sequence[str]] = None, implementations=None) -> List[Result]:
+    """Measure every case with every implementation of ``libraries`` (default: all), in this process.
+
+    ``implementations(case, X, K)``, when given, replaces the libraries' (the baseline worker's use).
+    """
     results: List[Result] = []
     rng = np.random.default_rng(0)
     seconds_per_madd: Dict[Tuple[str, str], float] = {}  # fastest seen, per implementation and dtype
@@ -301,7 +366,8 @@ def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print,
         dtype = np.dtype(case.dtype)
         X = rng.standard_normal((case.batch, case.in_channels, case.size, case.size)).astype(dtype)
         K = rng.standard_normal((case.out_channels, case.in_channels, case.kernel, case.kernel)).astype(dtype)
-        for name, function in _implementations(case, X, K, libraries).items():
+        chosen = implementations(case, X, K) if implementations else _implementations(case, X, K, libraries)
+        for name, function in chosen.items():
             reason = _skip_reason(case, name, seconds_per_madd)
             if reason is not None:
                 results.append(Result(case, name, None, reason))
@@ -319,7 +385,8 @@ def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print,
 RESULT_PREFIX = "BENCHMARK-RESULT "
 
 
-def run_isolated(cases: Sequence[Case], *, threads: int, budget_seconds: float = 1.0, log=print) -> List[Result]:
+def run_isolated(cases: Sequence[Case], *, threads: int, budget_seconds: float = 1.0, log=print,
+                 baseline: Optional[Tuple[str, str]] = None) -> List[Result]:
     """:func:`run`, each library in a fresh Python process, so nothing that ran before can distort its times.
 
     Inside one process PyTorch's time for the 8x64x56x56 layer was measured anywhere from 5 to
@@ -328,9 +395,13 @@ def run_isolated(cases: Sequence[Case], *, threads: int, budget_seconds: float =
     """
     results: List[Result] = []
     payload = json.dumps([vars(case) for case in cases])
-    for library in available_libraries():
+    workers = [(library, []) for library in available_libraries()]
+    if baseline is not None:  # (revision, folder): right after this tree's course_utils, in its own process
+        revision, folder = baseline
+        workers.insert(1, ("course_utils", ["--baseline-worker", revision, folder]))
+    for library, extra in workers:
         command = [sys.executable, os.path.abspath(__file__), "--worker", library, "--threads", str(threads),
-                   "--budget", str(budget_seconds)]
+                   "--budget", str(budget_seconds), *extra]
         worker = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         worker.stdin.write(payload)
         worker.stdin.close()
@@ -346,15 +417,23 @@ def run_isolated(cases: Sequence[Case], *, threads: int, budget_seconds: float =
     return sorted(results, key=lambda result: order[result.case])  # stable: each case's rows stay in library order
 
 
-def _worker(library: str, threads: int, budget_seconds: float) -> int:
+def _worker(library: str, threads: int, budget_seconds: float, baseline: Optional[Sequence[str]] = None) -> int:
     """The child of :func:`run_isolated`: read the cases as JSON on stdin, print one result line each."""
     cases = [Case(**fields) for fields in json.loads(sys.stdin.read())]
     prepare_libraries(threads, [library])
+    implementations = None
+    if baseline:
+        revision, folder = baseline
+        package = import_baseline(folder, threads)
+
+        def implementations(case, X, K):
+            return baseline_implementations(package, revision, case, X, K)
 
     def emit(_row: str) -> None:
         pass  # the parent prints the rows; here only the machine-readable lines below go out
 
-    for result in run(cases, budget_seconds=budget_seconds, log=emit, libraries=[library]):
+    for result in run(cases, budget_seconds=budget_seconds, log=emit, libraries=[library],
+                      implementations=implementations):
         fields = {"case": vars(result.case), "name": result.name, "seconds": result.seconds, "note": result.note,
                   "spread": result.spread}
         print(RESULT_PREFIX + json.dumps(fields), flush=True)
@@ -446,11 +525,15 @@ def _fastest_other(results: Sequence[Result], case: Case, name: str) -> Tuple[Op
     return min(others) if others else (None, "")
 
 
-def check_targets(results: Sequence[Result]) -> List[TargetCheck]:
-    """Compare the measured results with the issue's targets (only cases present in ``results``)."""
+def check_targets(results: Sequence[Result], revision: Optional[str] = None) -> List[TargetCheck]:
+    """Compare the measured results with the issue's targets (only cases present in ``results``).
+
+    With ``revision``, the targets of that baseline's rows (``... @revision``) instead of this tree's.
+    """
     checks: List[TargetCheck] = []
     cases = list(dict.fromkeys(r.case for r in results))
-    corr = "course_utils.corr2d"
+    name = (lambda plain: baseline_name(plain, revision)) if revision else (lambda plain: plain)
+    corr = name("course_utils.corr2d")
     for case in cases:
         ours = _seconds(results, case, corr)
         if case.single_channel and ours is not None:
@@ -470,7 +553,7 @@ def check_targets(results: Sequence[Result]) -> List[TargetCheck]:
                 checks.append(TargetCheck(
                     f"{case.label}: corr2d at most {TARGET_SMALL_SECONDS * 1e6:.0f} µs per call",
                     _format_seconds(ours).strip(), ours <= TARGET_SMALL_SECONDS))
-        batch = _seconds(results, case, "course_utils.corr2d_batch")
+        batch = _seconds(results, case, name("course_utils.corr2d_batch"))
         if not case.single_channel and batch is not None:
             torch_seconds = _seconds(results, case, "torch.nn.functional.conv2d")
             limit = TARGET_MULTI_RATIO.get(case.dtype)
@@ -481,6 +564,12 @@ def check_targets(results: Sequence[Result]) -> List[TargetCheck]:
                     f"x{ratio:.2f} of PyTorch ({_format_seconds(batch).strip()} vs "
                     f"{_format_seconds(torch_seconds).strip()})", ratio <= limit))
     return checks
+
+
+def regressions(before: Sequence[TargetCheck], after: Sequence[TargetCheck]) -> List[str]:
+    """The targets ``before`` met that ``after`` misses (matched by their text)."""
+    now = {check.target: check.met for check in after}
+    return [check.target for check in before if check.met and now.get(check.target) is not True]
 
 
 def _write_markdown(rows: Sequence[dict], path: str, peak: float, header: Sequence[str] = (),
@@ -630,13 +719,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--in-process", action="store_true",
                         help="time every library in this one process (faster to start, but what ran before can "
                              "distort later times)")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also time corr2d and corr2d_batch of git revision REV's course_utils, in this run, "
+                             "and check the targets for both")
     parser.add_argument("--worker", choices=sorted(LIBRARIES), help=argparse.SUPPRESS)  # run_isolated's children
+    parser.add_argument("--baseline-worker", nargs=2, metavar=("REV", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error(f"--threads must be >= 1; got {args.threads}")
 
     if args.worker:
-        return _worker(args.worker, args.threads, args.budget)
+        return _worker(args.worker, args.threads, args.budget, args.baseline_worker)
+    if args.baseline and args.in_process:
+        parser.error("--baseline needs the isolated run (each implementation in its own process); drop --in-process")
     if args.crossover:
         prepare_libraries(args.threads, ["course_utils"])
         print(f"threads: {args.threads}")
@@ -665,6 +760,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.in_process:
         prepare_libraries(args.threads, available_libraries())
         results = run(default_cases(args.quick), budget_seconds=args.budget)
+    elif args.baseline:
+        with tempfile.TemporaryDirectory(prefix="bench-baseline-") as folder:
+            package = extract_baseline(args.baseline, folder)
+            header.append(f"Baseline: course_utils at {args.baseline} (rows '@{args.baseline}'), timed in this run")
+            print(header[-1])
+            results = run_isolated(default_cases(args.quick), threads=args.threads, budget_seconds=args.budget,
+                                   baseline=(args.baseline, package))
     else:
         results = run_isolated(default_cases(args.quick), threads=args.threads, budget_seconds=args.budget)
     rows = summarise(results, peak)
@@ -690,6 +792,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print("\nTargets:")
     for check in checks:
         print(f"  [{check.verdict}] {check.target}: {check.measured}")
+    if args.baseline:
+        before = check_targets(results, args.baseline)
+        print(f"\nTargets of the baseline {args.baseline}, same run:")
+        for check in before:
+            print(f"  [{check.verdict}] {check.target}: {check.measured}")
+        lost = regressions(before, checks)
+        print(f"\nTargets met at {args.baseline} and missed now: "
+              + (", ".join(lost) if lost else f"none (of {sum(bool(c.met) for c in before)} met at the baseline)"))
+        header.append(f"Targets met at {args.baseline} and missed now: {', '.join(lost) if lost else 'none'}")
     if args.csv:
         with open(args.csv, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))

@@ -7,9 +7,10 @@ paragraph. Code is shown exactly as it runs, indentation kept, in a highlighted 
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from typing import Optional
+
+from ..problem_text import INLINE_CODE, text_blocks
 
 # kind: (label, accent colour). The label always says in words what the colour says, and the
 # accents are mid-tones that keep their contrast on JupyterLab's light and dark backgrounds.
@@ -26,7 +27,7 @@ _STYLES = {
 _INLINE_CODE = "background:rgba(127,127,127,0.18);padding:0 0.25em;border-radius:3px;font-size:0.95em;"
 _CODE_BLOCK = ("background:#f6f8fa;color:#1f2328;padding:0.5em 0.8em;margin:0.4em 0;border-radius:4px;"
                "overflow-x:auto;line-height:1.35;font-size:0.95em;")
-_INLINE_CODE_PATTERN = re.compile(r"`([^`\n]+)`")
+
 
 
 @dataclass(frozen=True)
@@ -71,36 +72,24 @@ class Feedback:
 
 def plain_text(text: str) -> str:
     """``text`` without the backticks that mark inline code."""
-    return _INLINE_CODE_PATTERN.sub(r"\1", text)
+    return INLINE_CODE.sub(r"\1", text)
 
 
 def markdown_inline(text: str) -> str:
     """Escape ``text`` for HTML and render `backticks` as code; line breaks flow, as in Markdown."""
     escaped = html.escape(" ".join(line.strip() for line in text.strip().splitlines()))
-    return _INLINE_CODE_PATTERN.sub(lambda m: f"<code style='{_INLINE_CODE}'>{m.group(1)}</code>", escaped)
-
-
-_BULLET = re.compile(r"^\s*[*-]\s+")
+    return INLINE_CODE.sub(lambda m: f"<code style='{_INLINE_CODE}'>{m.group(1)}</code>", escaped)
 
 
 def markdown_blocks(text: str) -> str:
-    """Paragraphs (split at blank lines) and ``*``/``-`` bullet lists as HTML."""
+    """Paragraphs (split at blank lines) and ``*``/``-`` bullet lists as HTML (structure: problem_text)."""
     parts = []
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        lines = paragraph.splitlines()
-        if not lines:
-            continue
-        if _BULLET.match(lines[0]):
-            items: list = []
-            for line in lines:
-                if _BULLET.match(line):
-                    items.append(_BULLET.sub("", line))
-                else:  # a continuation line of the item above
-                    items[-1] += " " + line.strip()
-            inner = "".join(f"<li>{markdown_inline(item)}</li>" for item in items)
+    for block in text_blocks(text):
+        if isinstance(block, list):
+            inner = "".join(f"<li>{markdown_inline(item)}</li>" for item in block)
             parts.append(f"<ul style='margin:0.3em 0;padding-left:1.4em;'>{inner}</ul>")
         else:
-            parts.append(f"<div style='margin-top:0.3em;'>{markdown_inline(paragraph)}</div>")
+            parts.append(f"<div style='margin-top:0.3em;'>{markdown_inline(block)}</div>")
     return "".join(parts)
 
 

@@ -31,7 +31,7 @@ from typing import Any, Dict, Sequence, Tuple
 import numpy as np
 import scipy.fft
 
-from ._checks import IntOrPair, as_pair, as_real_array
+from ._checks import IntOrPair, as_pair, as_real_array, conv_options
 from . import thread_pool
 # set_num_threads / get_num_threads are re-exported: lesson 12 and the benchmark call them from here.
 from .thread_pool import get_num_threads, set_num_threads
@@ -112,9 +112,7 @@ def prepare_correlation(X: Any, K: Any, x_ndims: int, k_ndims: int, padding, str
     """Validate a (input, kernel, options) triple shared by the correlation functions."""
     X = as_real_array(X, "X", x_ndims)
     K = as_real_array(K, "K", k_ndims)
-    p = as_pair(padding, "padding", minimum=0)
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
+    p, s, d = conv_options(padding, stride, dilation)
     check_kernel_fits(X.shape[-2:], K.shape[-2:], p, d, input_shape=X.shape, kernel_shape=K.shape)
     return X, K, p, s, d
 
@@ -303,9 +301,7 @@ def choose_method(input_hw: Sequence[int], kernel_hw: Sequence[int], dtype: Any 
     >>> choose_method((28, 28), (26, 26))   # a 3x3 output: 6084 multiply-adds in all
     'direct'
     """
-    p = as_pair(padding, "padding", minimum=0)
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
+    p, s, d = conv_options(padding, stride, dilation)
     hw = (int(input_hw[0]), int(input_hw[1]))
     k = (int(kernel_hw[0]), int(kernel_hw[1]))
     check_kernel_fits(hw, k, p, d, input_name="size input_hw", kernel_name="size kernel_hw",
@@ -389,9 +385,7 @@ def im2col(X: Any, kernel_size: IntOrPair, *, padding: IntOrPair = 0, stride: In
     """
     X = as_real_array(X, "X", (2, 3))
     k = as_pair(kernel_size, "kernel_size", minimum=1)
-    p = as_pair(padding, "padding", minimum=0)
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
+    p, s, d = conv_options(padding, stride, dilation)
     check_kernel_fits(X.shape[-2:], k, p, d, kernel_name="size kernel_size", input_shape=X.shape,
                       kernel_shape=None)
     X3 = X if X.ndim == 3 else X[None]

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
 import numpy as np
 
-from ._checks import IntOrPair, as_pair
+from ._checks import IntOrPair, conv_options
 from .arrays import to_numpy
 
 #: Display name -> module name, in the order the lessons present the libraries.
@@ -170,8 +170,7 @@ def corr2d_builtin(library: str, X: Any, K: Any, *, padding: IntOrPair = 0, stri
     image, kernel = to_numpy(X, "X"), to_numpy(K, "K")
     if image.ndim != 2 or kernel.ndim != 2:
         raise ValueError(f"X and K must be 2-D; got X of shape {image.shape} and K of shape {kernel.shape}")
-    pad, step, gap = (as_pair(padding, "padding", minimum=0), as_pair(stride, "stride", minimum=1),
-                      as_pair(dilation, "dilation", minimum=1))
+    pad, step, gap = conv_options(padding, stride, dilation)
     image4 = np.ascontiguousarray(image, dtype=np.float32)[None, None]   # (N, C, H, W)
     kernel4 = np.ascontiguousarray(kernel, dtype=np.float32)[None, None]  # (C_out, C_in, kh, kw)
     return _BUILTINS[name](image4, kernel4, pad, step, gap)[0, 0]

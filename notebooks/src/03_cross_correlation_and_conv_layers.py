@@ -75,12 +75,13 @@ for position in [(0, 1), (1, 0), (1, 1)]:
 #
 # The definition turns into two loops over the output positions. This is the version to read, not the
 # version to run on large images: later in this lesson we time it against two faster ones, and lesson 12
-# is about speed. `cu.corr2d` is the course's tested version.
+# is about speed. `cu.corr2d` is the course's tested version. The function that creates the output,
+# `zeros`, is an argument, for the next section.
 
 # %%
-def corr2d_loops(X, K):
+def corr2d_loops(X, K, zeros=np.zeros):
     kh, kw = K.shape
-    Y = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1), dtype=X.dtype)
+    Y = zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1), dtype=X.dtype)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i : i + kh, j : j + kw] * K).sum()
@@ -96,32 +97,14 @@ assert np.array_equal(Y_numpy, cu.corr2d(X, K))
 # ## The same loop in MXNet, PyTorch and JAX
 #
 # MXNet's `mxnet.np` and PyTorch copy NumPy closely enough that only the function that creates the
-# output changes.
+# output changes: the same `corr2d_loops` runs on their arrays when we pass their `zeros`.
 
 # %%
 # %%needs mxnet
-def corr2d_loops_mxnet(X, K):
-    kh, kw = K.shape
-    Y = mnp.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1), dtype=X.dtype)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i : i + kh, j : j + kw] * K).sum()
-    return Y
-
-
-print("MXNet:  ", cu.to_numpy(corr2d_loops_mxnet(mnp.array(X), mnp.array(K))).tolist())
+print("MXNet:  ", cu.to_numpy(corr2d_loops(mnp.array(X), mnp.array(K), zeros=mnp.zeros)).tolist())
 
 # %%
-def corr2d_loops_torch(X, K):
-    kh, kw = K.shape
-    Y = torch.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1), dtype=X.dtype)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i : i + kh, j : j + kw] * K).sum()
-    return Y
-
-
-print("PyTorch:", corr2d_loops_torch(torch.from_numpy(X), torch.from_numpy(K)).tolist())
+print("PyTorch:", corr2d_loops(torch.from_numpy(X), torch.from_numpy(K), zeros=torch.zeros).tolist())
 
 # %% [markdown]
 # JAX arrays are **immutable**: `Y[i, j] = value` raises an error. Instead, `Y.at[i, j].set(value)`
@@ -181,7 +164,7 @@ assert jitted < UPDATES / 5 * one_copy < eager  # jitted: far fewer than one cop
 # where the frameworks may round the last digit differently. `cu.compare` prints each version's
 # largest difference from `cu.corr2d` in float64, asserts it is within $10^{-5}$, and names the
 # libraries it compared. MXNet's entry is a `lambda`, which `cu.compare` calls only where MXNet is
-# installed (elsewhere the MXNet cell above was skipped and `corr2d_loops_mxnet` does not exist).
+# installed (elsewhere the set-up cell skipped MXNet's import and `mnp` does not exist).
 
 # %%
 X_random = rng.standard_normal((6, 7)).astype(np.float32)
@@ -190,8 +173,8 @@ reference = cu.corr2d(X_random.astype(np.float64), K_random.astype(np.float64))
 
 cu.compare(reference, {
     "NumPy": corr2d_loops(X_random, K_random),
-    "MXNet": lambda: corr2d_loops_mxnet(mnp.array(X_random), mnp.array(K_random)),
-    "PyTorch": corr2d_loops_torch(torch.from_numpy(X_random), torch.from_numpy(K_random)),
+    "MXNet": lambda: corr2d_loops(mnp.array(X_random), mnp.array(K_random), zeros=mnp.zeros),
+    "PyTorch": corr2d_loops(torch.from_numpy(X_random), torch.from_numpy(K_random), zeros=torch.zeros),
     "JAX": corr2d_loops_jax(jnp.asarray(X_random), jnp.asarray(K_random)),
 }, tolerance=1e-5, reference_name="cu.corr2d")
 
@@ -208,7 +191,7 @@ K_trainable = mnp.array(K)
 K_trainable.attach_grad()
 try:
     with autograd.record():
-        corr2d_loops_mxnet(mnp.array(X), K_trainable)
+        corr2d_loops(mnp.array(X), K_trainable, zeros=mnp.zeros)
     mxnet_refused = False
 except mx.base.MXNetError as error:
     message = str(error)

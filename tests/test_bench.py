@@ -260,3 +260,22 @@ def test_a_baseline_revision_is_timed_in_its_own_worker(capsys):
 def test_an_unknown_baseline_revision_stops_with_git_s_reason(tmp_path):
     with pytest.raises(SystemExit, match="--baseline no-such-revision: git archive failed"):
         benchmark.extract_baseline("no-such-revision", str(tmp_path))
+
+
+def test_interleaved_samples_alternate_between_the_versions():
+    calls = []
+    functions = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
+    results = benchmark._measure_interleaved(benchmark.Case(8, 3), functions, budget_seconds=0.0)
+    assert set(results) == {"a", "b"} and all(r.seconds > 0 for r in results.values())
+    # Three rounds at least; in each, a's sample (warm-up call and loop) comes before b's.
+    changes = [later for earlier, later in zip(calls, calls[1:]) if later != earlier]
+    assert changes[:5] == ["b", "a", "b", "a", "b"]
+
+
+def test_an_interleaved_version_that_raises_is_a_note_and_the_other_is_still_timed():
+    def broken():
+        raise RuntimeError("no such function at this revision")
+
+    results = benchmark._measure_interleaved(benchmark.Case(8, 3), {"ok": lambda: None, "old": broken}, 0.0)
+    assert results["ok"].seconds > 0
+    assert results["old"].seconds is None and "RuntimeError: no such function" in results["old"].note

@@ -19,9 +19,12 @@ variables are left alone. JAX runs with 64-bit floats enabled, so its float64
 cases really are float64.
 
 With ``--baseline REV`` the run also times ``corr2d`` and ``corr2d_batch`` of the course_utils
-of git revision ``REV`` (extracted into a temporary folder, run in its own process, rows named
+of git revision ``REV`` (extracted into a temporary folder and imported next to this one, rows named
 ``... @REV``) and checks the targets for both, so a change's effect on speed is measured in the
 same run, on the same machine, with the same load, instead of against numbers from another day.
+The two versions are timed in turn, sample by sample (this, REV, this, REV, ...), in one process:
+on a shared virtual machine a call of tens of microseconds can take twice as long for a minute,
+and alternating makes such a spell slow both alike instead of whichever ran during it.
 
 Cases that cannot run are skipped with a note instead of stopping the run: a
 call whose im2col buffer would not fit in the available memory (PyTorch and
@@ -354,10 +357,12 @@ def _skip_reason(case: Case, name: str, seconds_per_madd: Dict[Tuple[str, str], 
 
 
 def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print,
-        libraries: Optional[Sequence[str]] = None, implementations=None) -> List[Result]:
+        libraries: Optional[Sequence[str]] = None, implementations=None, interleave: bool = False) -> List[Result]:
     """Measure every case with every implementation of ``libraries`` (default: all), in this process.
 
     ``implementations(case, X, K)``, when given, replaces the libraries' (the baseline worker's use).
+    With ``interleave``, a case's implementations are timed in turn, sample by sample
+    (:func:`_measure_interleaved`), except the naive loop, which is timed on its own.
     """
     results: List[Result] = []
     rng = np.random.default_rng(0)
@@ -367,9 +372,14 @@ def run(cases: Sequence[Case], *, budget_seconds: float = 1.0, log=print,
         X = rng.standard_normal((case.batch, case.in_channels, case.size, case.size)).astype(dtype)
         K = rng.standard_normal((case.out_channels, case.in_channels, case.kernel, case.kernel)).astype(dtype)
         chosen = implementations(case, X, K) if implementations else _implementations(case, X, K, libraries)
+        paired = {name: function for name, function in chosen.items()
+                  if interleave and not name.endswith("_naive") and _skip_reason(case, name, seconds_per_madd) is None}
+        measured = _measure_interleaved(case, paired, budget_seconds) if paired else {}
         for name, function in chosen.items():
             reason = _skip_reason(case, name, seconds_per_madd)
-            if reason is not None:
+            if name in measured:
+                results.append(measured[name])
+            elif reason is not None:
                 results.append(Result(case, name, None, reason))
             else:
                 results.append(_measure(case, name, function, budget_seconds))
@@ -395,10 +405,9 @@ def run_isolated(cases: Sequence[Case], *, threads: int, budget_seconds: float =
     """
     results: List[Result] = []
     payload = json.dumps([vars(case) for case in cases])
-    workers = [(library, []) for library in available_libraries()]
-    if baseline is not None:  # (revision, folder): right after this tree's course_utils, in its own process
-        revision, folder = baseline
-        workers.insert(1, ("course_utils", ["--baseline-worker", revision, folder]))
+    # With a baseline (revision, folder), the course_utils worker times this tree and the baseline in turn.
+    workers = [(library, ["--baseline-worker", *baseline] if baseline and library == "course_utils" else [])
+               for library in available_libraries()]
     for library, extra in workers:
         command = [sys.executable, os.path.abspath(__file__), "--worker", library, "--threads", str(threads),
                    "--budget", str(budget_seconds), *extra]
@@ -427,13 +436,13 @@ def _worker(library: str, threads: int, budget_seconds: float, baseline: Optiona
         package = import_baseline(folder, threads)
 
         def implementations(case, X, K):
-            return baseline_implementations(package, revision, case, X, K)
+            return {**LIBRARIES[library](case, X, K), **baseline_implementations(package, revision, case, X, K)}
 
     def emit(_row: str) -> None:
         pass  # the parent prints the rows; here only the machine-readable lines below go out
 
     for result in run(cases, budget_seconds=budget_seconds, log=emit, libraries=[library],
-                      implementations=implementations):
+                      implementations=implementations, interleave=bool(baseline)):
         fields = {"case": vars(result.case), "name": result.name, "seconds": result.seconds, "note": result.note,
                   "spread": result.spread}
         print(RESULT_PREFIX + json.dumps(fields), flush=True)
@@ -452,6 +461,32 @@ def _measure(case: Case, name: str, function: Callable[[], object], budget_secon
         return Result(case, name, None, f"skipped: one call took {trial:.1f} s")
     samples = sample_seconds(function, budget_seconds=budget_seconds, min_sample_seconds=MIN_SAMPLE_SECONDS)
     return Result(case, name, statistics.median(samples), spread=relative_spread(samples))
+
+
+def _measure_interleaved(case: Case, functions: Dict[str, Callable[[], object]],
+                         budget_seconds: float) -> Dict[str, Result]:
+    """One :class:`Result` per function, their samples taken in turn: a, b, a, b, ... (see the module notes)."""
+    samples: Dict[str, List[float]] = {name: [] for name in functions}
+    failed: Dict[str, Result] = {}
+    started = time.perf_counter()
+    for round_number in range(1, MAX_INTERLEAVED_ROUNDS + 1):
+        for name, function in functions.items():
+            if name in failed:
+                continue
+            try:
+                samples[name] += sample_seconds(function, min_repeats=1, max_repeats=1,
+                                                min_sample_seconds=MIN_SAMPLE_SECONDS)
+            except Exception as error:  # noqa: BLE001 - as in _measure: one implementation's failure is a note
+                first_line = (str(error).strip().splitlines() or [""])[-1][:120]
+                failed[name] = Result(case, name, None, f"skipped: {type(error).__name__}: {first_line}")
+        if round_number >= 3 and time.perf_counter() - started > budget_seconds * len(functions):
+            break
+    return {name: failed.get(name) or Result(case, name, statistics.median(times), spread=relative_spread(times))
+            for name, times in samples.items()}
+
+
+#: Rounds of :func:`_measure_interleaved` at most (each takes one sample of every implementation).
+MAX_INTERLEAVED_ROUNDS = 25
 
 
 def _format_seconds(seconds: float) -> str:

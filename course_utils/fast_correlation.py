@@ -232,20 +232,29 @@ def _direct_valid(Xp: np.ndarray, K: np.ndarray, out_hw, stride, dilation, dtype
 #: half its time. A block this small comes out of memory the process has already touched (0 faults).
 FFT_BLOCK_BYTES = 256 * 1024
 
-#: Per-thread spectra and output of the FFT method, for the last (shape, dtype) only.
-_fft_buffers = threading.local()
+#: Per-thread work arrays of the FFT method and of corr2d_batch's im2col: fresh multi-megabyte arrays
+#: on every call cost page faults that can double a call's time. The largest of each kind is kept.
+_work_buffers = threading.local()
+
+
+def _work_array(purpose: str, shape: Tuple[int, ...], dtype) -> np.ndarray:
+    """A C-contiguous ``shape`` array of ``dtype`` for ``purpose``, carved from this thread's kept buffer."""
+    kept = getattr(_work_buffers, "by_purpose", None)
+    if kept is None:
+        kept = _work_buffers.by_purpose = {}
+    key, elements = (purpose, np.dtype(dtype)), math.prod(shape)
+    buffer = kept.get(key)
+    if buffer is None or buffer.size < elements:
+        buffer = kept[key] = np.empty(elements, dtype=dtype)
+    return buffer[:elements].reshape(shape)
 
 
 def _fft_work_arrays(shape: Tuple[int, int], dtype) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The image spectrum, the kernel spectrum (both ``(H, W // 2 + 1)`` complex) and the real output."""
-    key = (shape, np.dtype(dtype))
-    cached = getattr(_fft_buffers, "cached", None)
-    if cached is None or cached[0] != key:
-        half = (shape[0], shape[1] // 2 + 1)
-        complex_dtype = np.result_type(dtype, np.complex64)
-        cached = (key, (np.empty(half, complex_dtype), np.empty(half, complex_dtype), np.empty(shape, dtype)))
-        _fft_buffers.cached = cached
-    return cached[1]
+    half = (shape[0], shape[1] // 2 + 1)
+    complex_dtype = np.result_type(dtype, np.complex64)
+    return (_work_array("fft spectrum", half, complex_dtype), _work_array("fft kernel", half, complex_dtype),
+            _work_array("fft output", shape, dtype))
 
 
 def _transform_columns_in_place(spectrum: np.ndarray, inverse: bool, workers: int) -> None:
@@ -442,28 +451,13 @@ def im2col(X: Any, kernel_size: IntOrPair, *, padding: IntOrPair = 0, stride: In
     return cols.reshape(X3.shape[0] * k[0] * k[1], oh * ow)
 
 
-#: Per-thread im2col buffer of corr2d_batch (fresh multi-megabyte arrays on every call cost page
-#: faults that can double the time of a layer); the largest one needed so far is kept.
-_im2col_buffers = threading.local()
-
-
-def _im2col_buffer(elements: int, dtype) -> np.ndarray:
-    buffers = getattr(_im2col_buffers, "by_dtype", None)
-    if buffers is None:
-        buffers = _im2col_buffers.by_dtype = {}
-    buffer = buffers.get(np.dtype(dtype))
-    if buffer is None or buffer.size < elements:
-        buffer = buffers[np.dtype(dtype)] = np.empty(elements, dtype=dtype)
-    return buffer[:elements]
-
-
 def _gemm_images(Xp: np.ndarray, weights: np.ndarray, kernel_hw, out: np.ndarray, images, s, d) -> None:
     """im2col + one matrix multiply for each image in ``images`` (bands of output rows if large)."""
     N, O, oh, ow = out.shape
     C = Xp.shape[1]
     rows = weights.shape[1]
     band = max(1, min(oh, IM2COL_MAX_ELEMENTS // max(1, rows * ow)))
-    buffer = _im2col_buffer(rows * band * ow, out.dtype)
+    buffer = _work_array("im2col", (rows * band * ow,), out.dtype)
     for n in images:
         for r0 in range(0, oh, band):
             r1 = min(oh, r0 + band)

@@ -11,6 +11,7 @@ from typing import Any, List, Optional
 import numpy as np
 
 from ..dilation import dilate_kernel
+from ..geometry import dilated_span
 from .answers import Count
 from .diagnosis import dtype_mistake, real_array_or_mistake
 from .problems import Case, CodingProblem, ThoughtProblem, ValueProblem, lesson_exercise, visible_then_hidden
@@ -139,7 +140,7 @@ class DilateKernelProblem(CodingProblem):
 
 
 #: A 5x5 kernel with dilation 3 spans 5 + (5 - 1)(3 - 1) = 13 pixels per axis.
-EFFECTIVE_SIZE_5x5_D3 = 13
+EFFECTIVE_SIZE_5x5_D3 = dilated_span(5, 3)
 
 
 @lesson_exercise("07_dilation", 2)
